@@ -1,0 +1,37 @@
+# The two commands of the README: `make run` (set up + start the embedded stack) and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint schemas lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first, pinned: an unpinned torch would pull a multi-GB CUDA build.
+	$(BIN)/python -m pip install --quiet -c constraints.txt torch==2.13.0
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/jobmarket up
+
+test: install
+	$(BIN)/python -m pytest -q -ra
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+schemas: install
+	$(BIN)/python -m schemas.generate
+
+lock: install
+	{ echo "# Locked versions of the whole stack (pip freeze of a resolved install). Regenerate: make lock"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | sed 's/+cpu$$//'; } > constraints.txt
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""FastAPI backend: offers and near-real-time recommendations."""

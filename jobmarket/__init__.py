@@ -1,0 +1,1 @@
+"""Platform glue shared by every service: settings, logging, the embedded broker, Kafka helpers, CLI."""

@@ -1,0 +1,3 @@
+from jobmarket.cli import app
+
+app()

@@ -1,0 +1,125 @@
+"""The ``jobmarket`` command: one entry point for every service of the stack."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from jobmarket.logging import configure_logging
+from jobmarket.settings import CommonSettings
+
+app = typer.Typer(help="JobMarket: French job offers → recommendations, analytics and event streams.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+console = Console(stderr=True)
+
+
+class SourceName(StrEnum):
+    sample = "sample"
+    france_travail = "france-travail"
+    adzuna = "adzuna"
+
+
+@app.command()
+def up(
+    sample_count: Annotated[int, typer.Option(help="Sample offers published at start (offline feed).")] = 300,
+) -> None:
+    """Run the whole stack in the foreground (broker, worker, API, web, producer); Ctrl-C stops it."""
+    from jobmarket.stack import run_stack
+
+    raise typer.Exit(run_stack(CommonSettings(), sample_count))
+
+
+@app.command()
+def broker() -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, memory only) on BROKER_HOST:BROKER_PORT."""
+    from jobmarket.broker import tansu_command
+
+    s = CommonSettings()
+    if not s.embedded_broker:
+        console.print(f"KAFKA_BOOTSTRAP_SERVERS is set ({s.kafka_bootstrap_servers}): no embedded broker needed")
+        raise typer.Exit(1)
+    cmd = tansu_command(s.broker_host, s.broker_port)
+    console.print(f"Tansu broker on {s.broker_host}:{s.broker_port} (memory only)")
+    os.execv(cmd[0], cmd)  # replace this process: signals from the process manager reach the broker
+
+
+@app.command()
+def topics() -> None:
+    """Create every registered topic that is missing, then list them."""
+    from confluent_kafka.admin import AdminClient
+
+    from jobmarket.kafka import ensure_topics
+    from schemas.topics import TOPICS
+
+    s = CommonSettings()
+    created = ensure_topics(s.bootstrap_servers)
+    meta = AdminClient({"bootstrap.servers": s.bootstrap_servers}).list_topics(timeout=5).topics
+    table = Table("topic", "partitions", "policy", "key", "status")
+    for spec in TOPICS.values():
+        status = "created" if spec.name in created else "exists"
+        table.add_row(spec.name, str(len(meta[spec.name].partitions)), spec.cleanup_policy, spec.key_format, status)
+    Console().print(table)
+
+
+@app.command()
+def produce(
+    source: Annotated[SourceName, typer.Option(help="Where offers come from.")] = SourceName.sample,
+    count: Annotated[int | None, typer.Option(help="Sample: how many offers to publish first.")] = None,
+    rate: Annotated[float | None, typer.Option(help="Sample: offers per second (default: unpaced).")] = None,
+    since: Annotated[str | None, typer.Option(help="Real sources: backfill from this ISO date.")] = None,
+    follow: Annotated[bool, typer.Option(help="Keep polling for new offers.")] = False,
+    interval: Annotated[float | None, typer.Option(help="Seconds between polls with --follow.")] = None,
+) -> None:
+    """Publish offers to the raw topic."""
+    from jobmarket.kafka import ensure_topics
+    from producers.checkpoints import CheckpointStore
+    from producers.publisher import OfferPublisher
+    from producers.sample import publish_sample
+    from producers.settings import Settings
+
+    s = Settings()
+    configure_logging(s.log_level, s.log_json)
+    if source is not SourceName.sample:
+        console.print(f"[red]source {source.value} is not available yet[/red]")
+        raise typer.Exit(2)
+    ensure_topics(s.bootstrap_servers)
+    store = CheckpointStore(s.path("checkpoints", "x").parent)
+    publisher = OfferPublisher(s.bootstrap_servers)
+    total = publish_sample(publisher, store, count=count if count is not None else s.sample_count,
+                           seed=s.sample_seed, rate=rate)
+    console.print(f"published {total} sample offers")
+    while follow:
+        time.sleep(interval if interval is not None else s.follow_interval_s)
+        total += publish_sample(publisher, store, count=s.sample_follow_count, seed=s.sample_seed, rate=rate)
+
+
+@app.command()
+def worker() -> None:
+    """Run one enrichment worker (faust); start several to split the partitions."""
+    from stream_processors.__main__ import run_worker
+
+    sys.argv = [sys.argv[0], "worker"]  # faust parses argv itself
+    run_worker()
+
+
+@app.command()
+def api() -> None:
+    """Serve the HTTP API (owns the in-process index and keeps it fresh)."""
+    from api.__main__ import run_api
+
+    run_api()
+
+
+@app.command()
+def web() -> None:
+    """Serve the candidates' Dash site."""
+    from web.__main__ import run_web
+
+    run_web()

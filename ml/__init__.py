@@ -1,0 +1,1 @@
+"""Models: text embedders (and, later, training runs tracked in MLflow)."""

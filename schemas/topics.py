@@ -1,0 +1,68 @@
+"""Topic registry: every topic's name, partitions, cleanup policy, key format and value model.
+
+Names are versioned (``...v1``): a breaking contract change gets a new topic, never an in-place edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel
+
+from schemas.events import DeadLetter, Offer, OfferRemoval, RawOfferEnvelope
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: str
+    partitions: int
+    cleanup_policy: Literal["delete", "compact"]
+    key_format: str
+    value_model: type[BaseModel] | None
+    description: str
+    config: dict[str, str] = field(default_factory=dict)
+
+    def kafka_config(self) -> dict[str, str]:
+        return {"cleanup.policy": self.cleanup_policy, **self.config}
+
+
+# Raw and enriched topics share a partition count so a worker's assignment stays balanced; 4 lets two
+# workers split the load and leaves room for more.
+PARTITIONS = 4
+
+RAW_OFFERS = TopicSpec(
+    name="jobmarket.offers.raw.v1",
+    partitions=PARTITIONS,
+    cleanup_policy="delete",
+    key_format="{source}:{source_id}",
+    value_model=RawOfferEnvelope,
+    description="Offers exactly as the sources returned them (replayable event log).",
+    config={"retention.ms": str(14 * 24 * 3600 * 1000)},
+)
+REMOVALS = TopicSpec(
+    name="jobmarket.offers.removals.v1",
+    partitions=PARTITIONS,
+    cleanup_policy="delete",
+    key_format="{source}:{source_id}",
+    value_model=OfferRemoval,
+    description="Offers withdrawn at their source.",
+)
+ENRICHED_OFFERS = TopicSpec(
+    name="jobmarket.offers.enriched.v1",
+    partitions=PARTITIONS,
+    cleanup_policy="compact",
+    key_format="{offer_id}",
+    value_model=Offer,
+    description="Canonical enriched offers with their embedding; a null value (tombstone) removes one.",
+)
+DEAD_LETTERS = TopicSpec(
+    name="jobmarket.offers.dlq.v1",
+    partitions=1,
+    cleanup_policy="delete",
+    key_format="original key, or none",
+    value_model=DeadLetter,
+    description="Records a stage could not process, with the reason and the original bytes.",
+)
+
+TOPICS: dict[str, TopicSpec] = {t.name: t for t in (RAW_OFFERS, REMOVALS, ENRICHED_OFFERS, DEAD_LETTERS)}

@@ -1,0 +1,1 @@
+"""faust-streaming workers: validate, enrich and embed raw offers into the enriched topic."""

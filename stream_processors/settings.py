@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from jobmarket.settings import CommonSettings
+
+
+class Settings(CommonSettings):
+    """Worker settings (env prefix ``WORKER_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="WORKER_", env_file=".env", extra="ignore")
+
+    app_id: str = "jobmarket-enricher"
+    # Embedding is the expensive step: a batch amortises the model call; `batch_within_s` bounds the
+    # latency a lone offer waits for company.
+    batch_size: int = 64
+    batch_within_s: float = 0.3
+    # faust's default (60 s) holds every group join ~30 s on Tansu; 6 s makes a worker ready in ~5 s.
+    session_timeout_s: float = 6.0
+    web_port: int = 6066
+    web_enabled: bool = False

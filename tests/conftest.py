@@ -1,0 +1,52 @@
+"""Shared fixtures: a real Tansu broker per session, free ports, paths to ../shared/data."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobmarket.broker import start_tansu
+from jobmarket.kafka import ensure_topics
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("JOBMARKET_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real offers not available: {SHARED_DATA} is absent (CI provides ../shared/data)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Kafka-protocol broker (Tansu) on a free loopback port, with every topic created."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
+    proc = start_tansu("127.0.0.1", port, log)
+    bootstrap = f"127.0.0.1:{port}"
+    try:
+        ensure_topics(bootstrap)
+        yield bootstrap
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()

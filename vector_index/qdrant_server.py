@@ -1,0 +1,74 @@
+"""Index on a Qdrant server (``QDRANT_URL``), through qdrant-client. Used by docker-compose."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from qdrant_client import QdrantClient, models
+
+from schemas.events import Offer
+from vector_index.base import DATETIME_FIELDS, KEYWORD_FIELDS, OfferFilters, ScoredOffer, from_payload, to_payload
+
+
+def _filter(conds: list[tuple[str, str]]) -> models.Filter | None:
+    if not conds:
+        return None
+    return models.Filter(must=[models.FieldCondition(key=k, match=models.MatchValue(value=v)) for k, v in conds])
+
+
+class QdrantServerIndex:
+    def __init__(self, url: str, collection: str, dim: int, api_key: str | None = None) -> None:
+        self.dim = dim
+        self.collection = collection
+        self._client = QdrantClient(url=url, api_key=api_key, timeout=10)
+        # Create once; never recreate at startup (that would wipe the index on every deploy).
+        if not self._client.collection_exists(collection):
+            self._client.create_collection(
+                collection, vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE))
+            for name in KEYWORD_FIELDS:
+                self._client.create_payload_index(collection, name, models.PayloadSchemaType.KEYWORD)
+            for name in DATETIME_FIELDS:
+                self._client.create_payload_index(collection, name, models.PayloadSchemaType.DATETIME)
+
+    def upsert(self, offers: list[Offer]) -> None:
+        points = []
+        for o in offers:
+            if o.embedding is None or o.embedding.dim != self.dim:
+                raise ValueError(f"offer {o.id} has no {self.dim}-d embedding")
+            points.append(models.PointStruct(id=o.id, vector=o.embedding.values, payload=to_payload(o)))
+        if points:
+            self._client.upsert(self.collection, points=points, wait=True)
+
+    def delete(self, offer_ids: list[str]) -> None:
+        if offer_ids:
+            self._client.delete(self.collection, points_selector=models.PointIdsList(points=list(offer_ids)),
+                                wait=True)
+
+    def get(self, offer_id: str) -> Offer | None:
+        try:
+            records = self._client.retrieve(self.collection, ids=[offer_id], with_payload=True)
+        except ValueError:  # not a uuid
+            return None
+        return from_payload(records[0].payload) if records and records[0].payload else None
+
+    def get_by_ref(self, ref: str) -> Offer | None:
+        records, _ = self._client.scroll(self.collection, scroll_filter=_filter([("source_refs", ref)]),
+                                         limit=1, with_payload=True)
+        return from_payload(records[0].payload) if records and records[0].payload else None
+
+    def search(
+        self, vector: npt.NDArray[np.float32], limit: int, filters: OfferFilters | None = None
+    ) -> list[ScoredOffer]:
+        res = self._client.query_points(self.collection, query=vector.astype(np.float32).tolist(), limit=limit,
+                                        query_filter=_filter(filters.conditions() if filters else []),
+                                        with_payload=True)
+        return [ScoredOffer(from_payload(p.payload), float(p.score)) for p in res.points if p.payload]
+
+    def count(self) -> int:
+        return int(self._client.count(self.collection, exact=True).count)
+
+    def optimize(self) -> None:
+        """The server runs its own optimizers."""
+
+    def close(self) -> None:
+        self._client.close()

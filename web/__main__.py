@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from web.app import create_app
+from web.settings import Settings
+
+
+def run_web(settings: Settings | None = None) -> None:
+    s = settings or Settings()
+    create_app(s).run(host=s.host, port=s.port, debug=s.debug)
+
+
+if __name__ == "__main__":
+    run_web()
