@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ml.settings import EmbeddingSettings
+from schemas.events import Embedding, Offer
 
 PACKAGED_PREFIX = "packaged:"
 
@@ -55,7 +56,7 @@ class SentenceTransformerEmbedder:
         self._model.max_seq_length = max_seq_length
         self._batch_size = batch_size
         self.model_id = f"st:{model.removeprefix(PACKAGED_PREFIX)}@{max_seq_length}"
-        dim = self._model.get_sentence_embedding_dimension()
+        dim = self._model.get_embedding_dimension()
         assert dim is not None
         self.dim = int(dim)
 
@@ -100,3 +101,13 @@ def build_embedder(settings: EmbeddingSettings | None = None) -> Embedder:
 def default_embedder() -> Embedder:
     """One warm model per process (loading costs seconds)."""
     return build_embedder()
+
+
+def embed_offers(offers: list[Offer], embedder: Embedder) -> list[Offer]:
+    """Embeds a whole batch in one model call (the worker's dominant cost)."""
+    if not offers:
+        return offers
+    vectors = embedder.encode([o.search_text() for o in offers])
+    for offer, vec in zip(offers, vectors, strict=True):
+        offer.embedding = Embedding(model=embedder.model_id, dim=embedder.dim, values=vec.tolist())
+    return offers

@@ -17,12 +17,11 @@ import structlog
 from faust.types import EventT
 
 from jobmarket.kafka import to_bytes
-from ml.embedding import Embedder, default_embedder
+from ml.embedding import Embedder, default_embedder, embed_offers
 from schemas.events import DeadLetter, Offer
 from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS, RAW_OFFERS, REMOVALS
 from stream_processors.pipeline import (
     RawRecord,
-    embed_offers,
     enrich_records,
     parse_removal,
 )

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 import structlog
 from pydantic import ValidationError
 
-from ml.embedding import Embedder
-from schemas.events import DeadLetter, Embedding, Offer, OfferRemoval, RawOfferEnvelope, canonical_offer_id
+from schemas.events import DeadLetter, Offer, OfferRemoval, RawOfferEnvelope, canonical_offer_id
 from stream_processors.enrichment import EnrichmentError, enrich
 
 log = structlog.get_logger(__name__)
@@ -64,16 +63,6 @@ def enrich_records(records: list[RawRecord]) -> BatchResult:
         except EnrichmentError as exc:
             result.dead_letters.append(_dead(record, "enrich", str(exc)))
     return result
-
-
-def embed_offers(offers: list[Offer], embedder: Embedder) -> list[Offer]:
-    """Embeds a whole batch in one model call (the worker's dominant cost)."""
-    if not offers:
-        return offers
-    vectors = embedder.encode([o.search_text() for o in offers])
-    for offer, vec in zip(offers, vectors, strict=True):
-        offer.embedding = Embedding(model=embedder.model_id, dim=embedder.dim, values=vec.tolist())
-    return offers
 
 
 def parse_removal(record: RawRecord) -> tuple[str, OfferRemoval] | DeadLetter:

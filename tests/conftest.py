@@ -50,3 +50,11 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             proc.wait(5)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """The real packaged MiniLM model, loaded once per session."""
+    from ml.embedding import default_embedder
+
+    return default_embedder()

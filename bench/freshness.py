@@ -1,0 +1,206 @@
+"""Freshness benchmark: how fast offers go from the raw topic to ``GET /api/offres/{id}``.
+
+Starts an embedded stack (Tansu broker, one worker, the API) in a temporary data dir, or targets a
+running one (``--bootstrap`` and ``--api-url``), then:
+
+1. measures the bare model's encode throughput on the same offer texts (the ceiling);
+2. throughput: publishes ``--burst`` offers at once and times until the last is searchable;
+3. latency: publishes at ``--rate`` offers/s (default: half the bare encode rate) for ``--seconds``
+   and records each offer's publish→searchable latency.
+
+Prints one JSON line. Run: ``.venv/bin/python -m bench.freshness``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from jobmarket.broker import start_tansu
+from jobmarket.kafka import ensure_topics
+from ml.embedding import build_embedder
+from producers.publisher import OfferPublisher
+from producers.sample_feed import generate_offers
+from schemas.events import RawOfferEnvelope, Source, canonical_offer_id
+from stream_processors.enrichment import enrich
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def envelopes(start: int, count: int) -> list[RawOfferEnvelope]:
+    now = datetime.now(UTC)
+    return [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
+            for p in generate_offers(count, seed=11, start_index=start, now=now)]
+
+
+def bare_encode_rate(texts: list[str]) -> float:
+    embedder = build_embedder()
+    embedder.encode(texts[:32])  # warm-up
+    t0 = time.perf_counter()
+    embedder.encode(texts)
+    return len(texts) / (time.perf_counter() - t0)
+
+
+class Watcher:
+    """Polls the API for pending offers and records when each becomes searchable."""
+
+    def __init__(self, api_url: str) -> None:
+        self._client = httpx.Client(base_url=api_url, timeout=5)
+        self._pending: dict[str, float] = {}
+        self._lock = threading.Lock()
+        self.latencies: dict[str, float] = {}
+        self.seen_at: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def add(self, offer_id: str, published_at: float) -> None:
+        with self._lock:
+            self._pending[offer_id] = published_at
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            with self._lock:
+                pending = list(self._pending.items())
+            if not pending:
+                time.sleep(0.005)
+                continue
+            for offer_id, t_pub in pending:
+                if self._client.get(f"/api/offres/{offer_id}").status_code == 200:
+                    now = time.monotonic()
+                    with self._lock:
+                        self._pending.pop(offer_id, None)
+                    self.latencies[offer_id] = now - t_pub
+                    self.seen_at[offer_id] = now
+
+    def wait_all(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._pending:
+                    return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+
+
+def publish(publisher: OfferPublisher, batch: list[RawOfferEnvelope], watcher: Watcher, rate: float | None) -> None:
+    interval = 1.0 / rate if rate else 0.0
+    t_next = time.monotonic()
+    for env in batch:
+        if interval:
+            t_next += interval
+            delay = t_next - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+        publisher.publish(env)
+        publisher._producer.poll(0)
+        watcher.add(canonical_offer_id(env.source, env.source_id), time.monotonic())
+    publisher.flush()
+
+
+def start_stack(stack: ExitStack, workers: int) -> tuple[str, str]:
+    data = Path(tempfile.mkdtemp(prefix="jobmarket-bench-"))
+    port, api_port = _free_port(), _free_port()
+    broker = start_tansu("127.0.0.1", port, data / "tansu.log")
+    stack.callback(broker.terminate)
+    bootstrap = f"127.0.0.1:{port}"
+    ensure_topics(bootstrap)
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "JOBMARKET_DATA_DIR": str(data),
+           "API_PORT": str(api_port), "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+    names = ["api"] + ["worker"] * workers
+    for i, name in enumerate(names):
+        log = open(data / f"{name}-{i}.log", "wb")  # noqa: SIM115 - closed by the ExitStack
+        stack.callback(log.close)
+        proc = subprocess.Popen([sys.executable, "-m", "jobmarket", name], cwd=REPO, env=env, stdout=log,
+                                stderr=subprocess.STDOUT)
+        stack.callback(proc.wait, 20)
+        stack.callback(proc.terminate)
+    api_url = f"http://127.0.0.1:{api_port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    else:
+        raise SystemExit(f"stack did not become healthy; logs in {data}")
+    return bootstrap, api_url
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--bootstrap", help="target a running stack's broker (with --api-url)")
+    ap.add_argument("--api-url")
+    ap.add_argument("--burst", type=int, default=600, help="offers published at once for the throughput phase")
+    ap.add_argument("--rate", type=float, help="offers/s for the latency phase (default: half the bare rate)")
+    ap.add_argument("--seconds", type=float, default=20, help="duration of the latency phase")
+    ap.add_argument("--workers", type=int, default=1)
+    args = ap.parse_args()
+
+    with ExitStack() as stack:
+        if args.bootstrap and args.api_url:
+            bootstrap, api_url = args.bootstrap, args.api_url
+        else:
+            bootstrap, api_url = start_stack(stack, args.workers)
+        start = int(time.time()) * 1000  # fresh ids on every run, even against a long-lived stack
+        burst = envelopes(start, args.burst)
+        texts = [enrich(e).search_text() for e in burst]
+        bare = bare_encode_rate(texts)
+        rate = args.rate or bare / 2
+
+        publisher = OfferPublisher(bootstrap)
+        watcher = Watcher(api_url)
+        t0 = time.monotonic()
+        publish(publisher, burst, watcher, rate=None)
+        if not watcher.wait_all(600):
+            raise SystemExit("burst offers did not all become searchable within 600 s")
+        sustained = len(burst) / (max(watcher.seen_at.values()) - t0)
+
+        watcher.latencies.clear()
+        steady = envelopes(start + args.burst, max(1, int(rate * args.seconds)))
+        publish(publisher, steady, watcher, rate=rate)
+        if not watcher.wait_all(120):
+            raise SystemExit("steady-rate offers did not all become searchable within 120 s")
+        watcher.stop()
+        lat = np.array(list(watcher.latencies.values())) * 1000
+        print(json.dumps({
+            "bench": "freshness", "workers": args.workers, "burst": len(burst),
+            "bare_encode_docs_per_s": round(bare, 1),
+            "sustained_offers_per_s": round(sustained, 1),
+            "sustained_vs_bare": round(sustained / bare, 3),
+            "steady_rate_offers_per_s": round(rate, 1), "steady_count": len(steady),
+            "latency_ms": {"p50": round(float(np.percentile(lat, 50)), 1),
+                           "p95": round(float(np.percentile(lat, 95)), 1),
+                           "p99": round(float(np.percentile(lat, 99)), 1)},
+            "load_avg_1m": os.getloadavg()[0],
+        }))
+
+
+if __name__ == "__main__":
+    main()

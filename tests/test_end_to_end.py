@@ -1,0 +1,114 @@
+"""The first slice through real components: sample offers → Tansu → faust worker → index → API."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from producers.publisher import OfferPublisher
+from producers.sample_feed import generate_offers
+from schemas.events import DeadLetter, RawOfferEnvelope, Source, canonical_offer_id
+from schemas.topics import DEAD_LETTERS, RAW_OFFERS
+from tests.conftest import free_port
+from tests.support.services import consume_all, service, wait_until
+
+pytestmark = pytest.mark.slow
+
+# Far from the indexes other tests use, so the ids are this test's own.
+START_INDEX = 900_000
+COUNT = 40
+
+
+@pytest.fixture(scope="module")
+def api_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    data_dir: Path = tmp_path_factory.mktemp("e2e-data")
+    port = free_port()
+    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "JOBMARKET_DATA_DIR": str(data_dir),
+           "API_PORT": str(port), "WORKER_APP_ID": "e2e-enricher", "API_INDEXER_GROUP": "e2e-indexer",
+           "LOG_LEVEL": "INFO"}
+    with service(["worker"], env, data_dir / "worker.log"), service(["api"], env, data_dir / "api.log") as api:
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(lambda: httpx.get(f"{url}/health", timeout=5).status_code == 200, 120, what="API health")
+        except TimeoutError:
+            raise AssertionError(f"API not healthy (exit={api.poll()}): {(data_dir / 'api.log').read_text()[-3000:]}")
+        yield url
+        (data_dir / "logs-kept").write_text("see worker.log / api.log")
+
+
+@pytest.fixture(scope="module")
+def published(kafka_bootstrap: str) -> list[RawOfferEnvelope]:
+    now = datetime.now(UTC)
+    envelopes = [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
+                 for p in generate_offers(COUNT, seed=7, start_index=START_INDEX, now=now)]
+    publisher = OfferPublisher(kafka_bootstrap)
+    for env in envelopes:
+        publisher.publish(env)
+    # Two malformed records: bytes that are not JSON, and JSON that breaks the envelope contract.
+    producer = publisher._producer
+    producer.produce(RAW_OFFERS.name, key=b"sample:E2E-BROKEN-1", value=b"{not json")
+    producer.produce(RAW_OFFERS.name, key=b"sample:E2E-BROKEN-2",
+                     value=json.dumps({"source": "sample", "fetched_at": now.isoformat(), "payload": {}}).encode())
+    assert publisher.flush() == COUNT
+    return envelopes
+
+
+def test_every_published_offer_is_served_by_id_and_source_ref(api_url: str, published: list[RawOfferEnvelope]) -> None:
+    ids = {canonical_offer_id(e.source, e.source_id): e for e in published}
+
+    def all_found() -> bool:
+        return all(httpx.get(f"{api_url}/api/offres/{i}", timeout=5).status_code == 200 for i in ids)
+
+    wait_until(all_found, 240, interval=1, what=f"{COUNT} offers searchable")
+    for offer_id, env in ids.items():
+        body = httpx.get(f"{api_url}/api/offres/{offer_id}", timeout=5).json()["offer"]
+        assert body["id"] == offer_id
+        assert body["source_refs"] == [env.key]
+        assert body["embedding"] is None  # vectors are not part of the public view
+        by_ref = httpx.get(f"{api_url}/api/offres/{env.key}", timeout=5)
+        assert by_ref.status_code == 200 and by_ref.json()["offer"]["id"] == offer_id
+
+
+def test_every_offer_is_found_through_recommendations(api_url: str, published: list[RawOfferEnvelope]) -> None:
+    ids = [canonical_offer_id(e.source, e.source_id) for e in published]
+    wait_until(lambda: all(httpx.get(f"{api_url}/api/offres/{i}", timeout=5).status_code == 200 for i in ids),
+               240, interval=1, what="offers indexed")
+    for env, offer_id in zip(published, ids, strict=True):
+        text = f"{env.payload['intitule']} {env.payload.get('description', '')[:300]}"
+        resp = httpx.post(f"{api_url}/api/recommendations", json={"text": text, "limit": 5}, timeout=30)
+        assert resp.status_code == 200, resp.text
+        results = resp.json()["results"]
+        assert offer_id in [r["offer"]["id"] for r in results], f"{env.key} not in top 5 for its own text"
+        assert all(r["reasons"] for r in results)
+        scores = [r["score"] for r in results]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_malformed_records_land_in_the_dead_letter_topic(api_url: str, published: list[RawOfferEnvelope],
+                                                         kafka_bootstrap: str) -> None:
+    def dead_letters() -> dict[str, DeadLetter]:
+        msgs = consume_all(kafka_bootstrap, DEAD_LETTERS.name, group=f"e2e-dlq-{datetime.now().timestamp()}")
+        found = {}
+        for m in msgs:
+            dead = DeadLetter.model_validate_json(m.value())
+            if dead.key and dead.key.startswith("sample:E2E-BROKEN"):
+                found[dead.key] = dead
+        return found if len(found) == 2 else {}
+
+    found = wait_until(dead_letters, 120, interval=2, what="two dead letters")
+    not_json, bad_envelope = found["sample:E2E-BROKEN-1"], found["sample:E2E-BROKEN-2"]
+    assert not_json.stage == "validate" and not_json.original == b"{not json"
+    assert not_json.topic == RAW_OFFERS.name and not_json.offset is not None
+    assert "source_id" in bad_envelope.error  # the reason names the missing field
+
+
+def test_health_reports_each_dependency(api_url: str) -> None:
+    body = httpx.get(f"{api_url}/health", timeout=10).json()
+    assert body["status"] == "ok"
+    assert set(body["dependencies"]) >= {"kafka", "index", "embedder", "indexer"}
+    assert body["dependencies"]["index"]["detail"]["backend"].startswith("in-process")
