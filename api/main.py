@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = s
-        model = embedder or await run_in_threadpool(default_embedder)
+        model: Embedder = embedder if embedder is not None else await run_in_threadpool(default_embedder)
         app.state.embedder = model
         idx = index or open_index(s, model.dim, s.collection)
         app.state.index = idx

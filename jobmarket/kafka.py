@@ -25,7 +25,7 @@ def producer_config(bootstrap: str, **extra: Any) -> dict[str, Any]:
         # faust/aiokafka hash keys with murmur2; so must we, or one key lands on two partitions.
         "partitioner": "murmur2_random",
         "linger.ms": 5,
-        "compression.type": "lz4",
+        # No compression: aiokafka (faust) ships without lz4/snappy/zstd codecs and could not read it.
         **extra,
     }
 
@@ -38,7 +38,7 @@ def to_bytes(model: BaseModel) -> bytes:
     return model.model_dump_json().encode("utf-8")
 
 
-def headers_for(model: BaseModel, **extra: str) -> list[tuple[str, bytes]]:
+def headers_for(model: BaseModel, **extra: str) -> list[tuple[str, str | bytes | None]]:
     hdrs = {"schema_version": str(getattr(model, "schema_version", "")), **extra}
     return [(k, v.encode()) for k, v in hdrs.items() if v]
 

@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.agent(raw_topic)
     async def enrich_offers(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):
+        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
             result = enrich_records([_record(e) for e in events])
             loop = asyncio.get_running_loop()
             offers = await loop.run_in_executor(None, embed_offers, result.offers, model())
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.agent(removals_topic)
     async def tombstone_removed(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):
+        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
             futures = []
             for event in events:
                 parsed = parse_removal(_record(event))

@@ -31,14 +31,17 @@ def api_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> I
     env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "JOBMARKET_DATA_DIR": str(data_dir),
            "API_PORT": str(port), "WORKER_APP_ID": "e2e-enricher", "API_INDEXER_GROUP": "e2e-indexer",
            "LOG_LEVEL": "INFO"}
-    with service(["worker"], env, data_dir / "worker.log"), service(["api"], env, data_dir / "api.log") as api:
+    with service(["worker"], env, data_dir / "worker.log") as worker, \
+            service(["api"], env, data_dir / "api.log") as api:
         url = f"http://127.0.0.1:{port}"
         try:
             wait_until(lambda: httpx.get(f"{url}/health", timeout=5).status_code == 200, 120, what="API health")
-        except TimeoutError:
-            raise AssertionError(f"API not healthy (exit={api.poll()}): {(data_dir / 'api.log').read_text()[-3000:]}")
+        except TimeoutError as exc:
+            log = (data_dir / "api.log").read_text()[-3000:]
+            raise AssertionError(f"API not healthy (exit={api.poll()}): {log}") from exc
         yield url
-        (data_dir / "logs-kept").write_text("see worker.log / api.log")
+        # A worker that died during the tests would have made them fail by timeout; say why.
+        assert worker.poll() is None, (data_dir / "worker.log").read_text()[-3000:]
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +95,7 @@ def test_every_offer_is_found_through_recommendations(api_url: str, published: l
 def test_malformed_records_land_in_the_dead_letter_topic(api_url: str, published: list[RawOfferEnvelope],
                                                          kafka_bootstrap: str) -> None:
     def dead_letters() -> dict[str, DeadLetter]:
-        msgs = consume_all(kafka_bootstrap, DEAD_LETTERS.name, group=f"e2e-dlq-{datetime.now().timestamp()}")
+        msgs = consume_all(kafka_bootstrap, DEAD_LETTERS.name)
         found = {}
         for m in msgs:
             dead = DeadLetter.model_validate_json(m.value())

@@ -35,7 +35,8 @@ def apply_batch(index: VectorIndex, messages: list[Message], stats: IndexerStats
     """Fold a batch into the index; the last message per key wins (compacted-topic semantics)."""
     latest: dict[str, Offer | None] = {}
     for msg in messages:
-        key = msg.key().decode() if msg.key() else None
+        raw_key = msg.key()
+        key = raw_key.decode() if isinstance(raw_key, bytes) else raw_key
         value = msg.value()
         if value is None:
             if key:

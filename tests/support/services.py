@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,21 +48,31 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
     raise TimeoutError(f"timed out after {timeout}s waiting for {what} (last error: {last_exc})")
 
 
-def consume_all(bootstrap: str, topic: str, group: str, idle_s: float = 3.0, max_s: float = 60.0) -> list[Any]:
-    """Every message of ``topic`` from the beginning, until it stays idle ``idle_s`` seconds."""
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False})
-    consumer.subscribe([topic])
-    out: list[Any] = []
-    deadline = time.monotonic() + max_s
-    idle_since = time.monotonic()
+def consume_all(bootstrap: str, topic: str, group: str = "tests-reader", max_s: float = 60.0) -> list[Any]:
+    """Every message currently in ``topic``, read from the beginning up to each partition's end.
+
+    Partitions are assigned directly (no group join: joins are slow on Tansu), and reading stops at the
+    high watermarks taken at the start, so the result is exact, not "whatever arrived before a pause".
+    Note Tansu reports the high watermark of a multi-record batch early (GUIDE §1): messages are read
+    until the last offset is seen or ``max_s`` elapses.
+    """
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+                         "enable.partition.eof": True})
     try:
-        while time.monotonic() < deadline and time.monotonic() - idle_since < idle_s:
-            msgs = consumer.consume(500, timeout=0.5)
-            good = [m for m in msgs if m.error() is None]
-            if good:
-                out.extend(good)
-                idle_since = time.monotonic()
+        partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in partitions}
+        pending = {p for p, end in ends.items() if end > 0}
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in pending])
+        out: list[Any] = []
+        deadline = time.monotonic() + max_s
+        while pending and time.monotonic() < deadline:
+            for m in consumer.consume(500, timeout=0.5):
+                if m.error() is None:
+                    out.append(m)
+                    if m.offset() >= ends[m.partition()] - 1:
+                        pending.discard(m.partition())
+                elif m.error().code() == KafkaError._PARTITION_EOF:
+                    pending.discard(m.partition())
+        return out
     finally:
         consumer.close()
-    return out
