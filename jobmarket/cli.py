@@ -76,6 +76,7 @@ def produce(
     since: Annotated[str | None, typer.Option(help="Real sources: backfill from this ISO date.")] = None,
     follow: Annotated[bool, typer.Option(help="Keep polling for new offers.")] = False,
     interval: Annotated[float | None, typer.Option(help="Seconds between polls with --follow.")] = None,
+    metrics_port: Annotated[int | None, typer.Option(help="Real sources: serve Prometheus /metrics here.")] = None,
 ) -> None:
     """Publish offers to the raw topic."""
     from jobmarket.kafka import ensure_topics
@@ -87,8 +88,10 @@ def produce(
     s = Settings()
     configure_logging(s.log_level, s.log_json)
     if source is not SourceName.sample:
-        console.print(f"[red]source {source.value} is not available yet[/red]")
-        raise typer.Exit(2)
+        from producers.run import produce as produce_from_source
+
+        raise typer.Exit(produce_from_source(source.value, since=since, follow=follow, interval=interval,
+                                             metrics_port=metrics_port, settings=s, console=console))
     ensure_topics(s.bootstrap_servers)
     store = CheckpointStore(s.path("checkpoints", "x").parent)
     publisher = OfferPublisher(s.bootstrap_servers)
@@ -107,6 +110,37 @@ def worker() -> None:
 
     sys.argv = [sys.argv[0], "worker"]  # faust parses argv itself
     run_worker()
+
+
+@app.command()
+def transform(
+    select: Annotated[str | None, typer.Option(help="dbt node selection (default: everything).")] = None,
+    full_refresh: Annotated[bool, typer.Option(help="Rebuild incremental models from scratch.")] = False,
+    every: Annotated[float | None, typer.Option(help="Repeat every N seconds (and early after a backfill).")] = None,
+) -> None:
+    """Run `dbt build` (bronze → silver → gold, with tests) against the configured warehouse."""
+    from warehouse.settings import Settings as WarehouseSettings
+    from warehouse.transform import run_periodically
+    from warehouse.transform import transform as dbt_build
+
+    s = WarehouseSettings()
+    configure_logging(s.log_level, s.log_json)
+    if every is not None:
+        run_periodically(s, interval_s=every)
+        return
+    result = dbt_build(s, select=select, full_refresh=full_refresh, capture=False)
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("warehouse-sink")
+def warehouse_sink() -> None:
+    """Consume the raw, removal and enriched topics into the warehouse (WAREHOUSE=duckdb|snowflake)."""
+    from warehouse.settings import Settings as WarehouseSettings
+    from warehouse.sink import run_sink
+
+    s = WarehouseSettings()
+    configure_logging(s.log_level, s.log_json)
+    run_sink(s)
 
 
 @app.command()

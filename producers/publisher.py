@@ -33,12 +33,15 @@ class OfferPublisher:
 
     def _on_delivery(self, err: KafkaError | None, msg: Message) -> None:
         if err is not None:
-            key = msg.key().decode() if msg.key() else "?"
+            raw_key = msg.key()
+            key = raw_key.decode() if isinstance(raw_key, bytes) else str(raw_key)
             self.failed.append(f"{key}: {err}")
         else:
             self.published += 1
 
-    def _produce(self, topic: str, key: str, value: bytes | None, headers: list[tuple[str, bytes]]) -> None:
+    def _produce(
+        self, topic: str, key: str, value: bytes | None, headers: list[tuple[str, str | bytes | None]]
+    ) -> None:
         while True:
             try:
                 self._producer.produce(topic, key=key.encode(), value=value, headers=headers,

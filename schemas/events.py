@@ -149,6 +149,19 @@ class Offer(_Event):
         return "\n".join(p for p in parts if p)
 
 
+class DedupCommand(_Event):
+    """Internal: an enriched offer (or a removal) routed by its dedup fingerprint.
+
+    Keyed by ``fingerprint`` so every candidate duplicate meets on one partition, where the merge
+    stage keeps the clusters in a changelog-backed table.
+    """
+
+    op: Literal["upsert", "remove"]
+    ref: str = Field(description="`{source}:{source_id}` of the record this command is about.")
+    fingerprint: str
+    offer: Offer | None = None
+
+
 class DeadLetter(_Event):
     """A record a stage could not process, with the original bytes so nothing is lost."""
 

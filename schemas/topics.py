@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from schemas.events import DeadLetter, Offer, OfferRemoval, RawOfferEnvelope
+from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval, RawOfferEnvelope
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,15 @@ ENRICHED_OFFERS = TopicSpec(
     value_model=Offer,
     description="Canonical enriched offers with their embedding; a null value (tombstone) removes one.",
 )
+DEDUP = TopicSpec(
+    name="jobmarket.offers.dedup.v1",
+    partitions=PARTITIONS,
+    cleanup_policy="delete",
+    key_format="{fingerprint}",
+    value_model=DedupCommand,
+    description="Internal to the workers: enriched offers and removals routed by dedup fingerprint.",
+    config={"retention.ms": str(7 * 24 * 3600 * 1000)},
+)
 DEAD_LETTERS = TopicSpec(
     name="jobmarket.offers.dlq.v1",
     partitions=1,
@@ -65,4 +74,4 @@ DEAD_LETTERS = TopicSpec(
     description="Records a stage could not process, with the reason and the original bytes.",
 )
 
-TOPICS: dict[str, TopicSpec] = {t.name: t for t in (RAW_OFFERS, REMOVALS, ENRICHED_OFFERS, DEAD_LETTERS)}
+TOPICS: dict[str, TopicSpec] = {t.name: t for t in (RAW_OFFERS, REMOVALS, DEDUP, ENRICHED_OFFERS, DEAD_LETTERS)}

@@ -1,8 +1,17 @@
-"""The faust application: raw offers → enriched (embedded) offers, removals → tombstones.
+"""The faust application, in two stages joined by the internal dedup topic.
 
-Delivery guarantee: at-least-once. ``take_events`` acks a batch only after the loop body returns, and
-the body returns only after every output message is acknowledged by the broker. Output keys are the
-canonical offer ids, so a replayed batch overwrites rather than duplicates.
+1. ``route`` (raw offers + removals, keyed by source ref): validate and enrich each record, compute its
+   dedup fingerprint and forward it, keyed by fingerprint, to the dedup topic. Invalid records go to
+   the dead-letter topic. A table remembers each ref's fingerprint so a removal, which only names a
+   ref, reaches the right partition.
+2. ``merge`` (dedup topic, keyed by fingerprint): embed the batch in one model call, fold each command
+   into the fingerprint's clusters (a table), and publish the merged offers (or tombstones) keyed by
+   canonical id to the compacted enriched topic.
+
+Delivery: at-least-once in, exactly-once in effect. ``take_events`` acks a batch only after its loop
+body returns; the body first waits until every output is acknowledged by the broker and only then
+writes the tables, so a crash at any point replays the batch against the old state and re-emits the
+same keyed records. Tables are recovered from their changelogs on restart.
 """
 
 from __future__ import annotations
@@ -13,25 +22,33 @@ from collections.abc import Awaitable
 from typing import Any
 
 import faust
+import numpy as np
 import structlog
 from faust.types import EventT
 
 from jobmarket.kafka import to_bytes
-from ml.embedding import Embedder, default_embedder, embed_offers
-from schemas.events import DeadLetter, Offer
-from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS, RAW_OFFERS, REMOVALS
-from stream_processors.pipeline import (
-    RawRecord,
-    enrich_records,
-    parse_removal,
-)
+from ml.embedding import Embedder, default_embedder
+from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval
+from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec
+from stream_processors import dedup
+from stream_processors.pipeline import RawRecord, enrich_record, parse_command, parse_removal
 from stream_processors.settings import Settings
 
 log = structlog.get_logger(__name__)
 
+REF_TABLE = "ref-fingerprints"
+CLUSTER_TABLE = "dedup-clusters"
+
 
 def broker_urls(bootstrap: str) -> list[str]:
     return [f"kafka://{hp.strip()}" for hp in bootstrap.split(",") if hp.strip()]
+
+
+def changelog_topics(app_id: str) -> list[TopicSpec]:
+    """The tables' changelogs, pre-created like every other topic (co-partitioned with their sources)."""
+    return [TopicSpec(name=f"{app_id}-{table}-changelog", partitions=PARTITIONS, cleanup_policy="compact",
+                      key_format="table key", value_model=None, description=f"faust changelog of {table}")
+            for table in (REF_TABLE, CLUSTER_TABLE)]
 
 
 def _record(event: EventT) -> RawRecord:
@@ -42,7 +59,7 @@ def _record(event: EventT) -> RawRecord:
 
 
 async def _all_delivered(futures: list[Awaitable[Any]]) -> None:
-    """Wait for every send; on failure stop hard so the batch is not acked (and so not lost)."""
+    """Wait for every send; on failure stop hard so the batch is neither acked nor lost."""
     try:
         await asyncio.gather(*futures)
     except Exception:
@@ -56,23 +73,27 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         s.app_id,
         broker=broker_urls(s.bootstrap_servers),
         datadir=str(s.path("faust", s.app_id)),
+        store="memory://",
         broker_session_timeout=s.session_timeout_s,
         broker_heartbeat_interval=min(3.0, s.session_timeout_s / 3),
         consumer_auto_offset_reset="earliest",
-        topic_allow_declare=False,  # topics are pre-created from the registry (jobmarket topics)
+        topic_allow_declare=False,  # every topic is pre-created from the registry
         topic_disable_leader=True,
+        topic_partitions=PARTITIONS,
+        producer_max_batch_size=s.producer_max_batch_size,
+        producer_acks=-1,
         web_enabled=s.web_enabled,
         web_host="127.0.0.1",
         web_port=s.web_port,
-        producer_acks=-1,
     )
 
-    def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw",
-                         value_serializer="raw", internal=False)
+    def topic(*names: str) -> faust.TopicT:
+        return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
-    raw_topic, removals_topic = topic(RAW_OFFERS.name), topic(REMOVALS.name)
-    enriched_topic, dlq_topic = topic(ENRICHED_OFFERS.name), topic(DEAD_LETTERS.name)
+    route_in, merge_in = topic(RAW_OFFERS.name, REMOVALS.name), topic(DEDUP.name)
+    dedup_out, enriched_out, dlq_out = topic(DEDUP.name), topic(ENRICHED_OFFERS.name), topic(DEAD_LETTERS.name)
+    ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str, value_type=str)
+    clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str, value_type=dict)
     state: dict[str, Embedder] = {}
 
     def model() -> Embedder:
@@ -86,40 +107,83 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         await asyncio.get_running_loop().run_in_executor(None, model)
         log.info("embedding model ready", model=model().model_id)
 
-    def send_dead(dead: DeadLetter) -> Awaitable[Any]:
-        return dlq_topic.send(key=dead.key.encode() if dead.key else None, value=to_bytes(dead))
+    async def send_dead(dead: DeadLetter) -> Awaitable[Any]:
+        return await dlq_out.send(key=dead.key.encode() if dead.key else None, value=to_bytes(dead))
 
-    def send_offer(offer: Offer) -> Awaitable[Any]:
-        return enriched_topic.send(key=offer.id.encode(), value=to_bytes(offer),
-                                   headers={"schema_version": str(offer.schema_version).encode(),
-                                            "source": offer.source.value.encode()})
+    async def send_command(cmd: DedupCommand) -> Awaitable[Any]:
+        return await dedup_out.send(key=cmd.fingerprint.encode(), value=to_bytes(cmd))
 
-    @app.agent(raw_topic)
-    async def enrich_offers(stream: faust.StreamT[bytes]) -> None:
+    @app.agent(route_in)
+    async def route(stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
-            result = enrich_records([_record(e) for e in events])
-            loop = asyncio.get_running_loop()
-            offers = await loop.run_in_executor(None, embed_offers, result.offers, model())
-            futures = [await send_offer(o) for o in offers]
-            futures += [await send_dead(d) for d in result.dead_letters]
-            await _all_delivered(futures)
-            if result.dead_letters:
-                log.warning("records dead-lettered", count=len(result.dead_letters),
-                            reasons=[d.error[:120] for d in result.dead_letters[:3]])
-            log.info("batch enriched", offers=len(offers), dead=len(result.dead_letters))
-
-    @app.agent(removals_topic)
-    async def tombstone_removed(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
-            futures = []
+            futures: list[Awaitable[Any]] = []
+            writes: list[tuple[EventT, str, str]] = []  # table writes, applied once outputs are delivered
+            known: dict[str, str] = {}
+            dead = 0
             for event in events:
-                parsed = parse_removal(_record(event))
+                record = _record(event)
+                out: Offer | OfferRemoval | DeadLetter = (
+                    parse_removal(record) if record.topic == REMOVALS.name else enrich_record(record))
+                if isinstance(out, DeadLetter):
+                    futures.append(await send_dead(out))
+                    dead += 1
+                    continue
+                ref = out.source_refs[0] if isinstance(out, Offer) else out.key
+                previous = known.get(ref) or ref_fingerprints.get(ref)
+                if isinstance(out, OfferRemoval):
+                    if previous is None:
+                        log.info("removal of an offer never seen", ref=ref)
+                    else:
+                        futures.append(await send_command(DedupCommand(op="remove", ref=ref, fingerprint=previous)))
+                    continue
+                fp = dedup.fingerprint(out)
+                if previous is not None and previous != fp:  # title/company/city changed: leave the old group
+                    futures.append(await send_command(DedupCommand(op="remove", ref=ref, fingerprint=previous)))
+                futures.append(await send_command(DedupCommand(op="upsert", ref=ref, fingerprint=fp, offer=out)))
+                known[ref] = fp
+                writes.append((event, ref, fp))
+            await _all_delivered(futures)
+            for event, ref, fp in writes:
+                stream._set_current_event(event)  # type: ignore[attr-defined]  # the changelog partition
+                ref_fingerprints[ref] = fp
+            log.info("batch routed", records=len(events), dead=dead)
+
+    @app.agent(merge_in)
+    async def merge(stream: faust.StreamT[bytes]) -> None:
+        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
+            futures: list[Awaitable[Any]] = []
+            commands: list[tuple[EventT, DedupCommand]] = []
+            for event in events:
+                parsed = parse_command(_record(event))
                 if isinstance(parsed, DeadLetter):
                     futures.append(await send_dead(parsed))
                 else:
-                    offer_id, _ = parsed
-                    futures.append(await enriched_topic.send(key=offer_id.encode(), value=None))
+                    commands.append((event, parsed))
+            upserts = [c.offer for _, c in commands if c.op == "upsert" and c.offer is not None]
+            embedder_ = model()
+            vectors = await asyncio.get_running_loop().run_in_executor(
+                None, embedder_.encode, [o.search_text() for o in upserts])
+            vector_of = {o.source_refs[0]: v for o, v in zip(upserts, vectors, strict=True)}
+            states: dict[str, tuple[EventT, dedup.State]] = {}
+            outputs: dict[str, Offer | None] = {}  # the last change per canonical id wins
+            for event, cmd in commands:
+                current = states[cmd.fingerprint][1] if cmd.fingerprint in states else clusters.get(cmd.fingerprint)
+                if cmd.op == "upsert" and cmd.offer is not None:
+                    new_state, changes = dedup.upsert(current, cmd.fingerprint, cmd.offer, vector_of[cmd.ref],
+                                                      embedder_.model_id, s.dedup_similarity)
+                else:
+                    new_state, changes = dedup.remove(current, cmd.ref)
+                states[cmd.fingerprint] = (event, new_state)
+                outputs.update((c.cluster_id, c.offer) for c in changes)
+            for offer_id, merged in outputs.items():
+                value = to_bytes(merged) if merged is not None else None
+                futures.append(await enriched_out.send(key=offer_id.encode(), value=value))
             await _all_delivered(futures)
-            log.info("removals tombstoned", count=len(events))
+            for fp, (event, new_state) in states.items():
+                stream._set_current_event(event)  # type: ignore[attr-defined]
+                clusters[fp] = new_state
+            log.info("batch merged", commands=len(commands), published=len(outputs),
+                     tombstones=sum(v is None for v in outputs.values()),
+                     vectors=int(np.asarray(vectors).shape[0]))
 
     return app

@@ -1,17 +1,17 @@
 """The worker's pure logic, separate from faust so it can be tested without a broker.
 
-raw bytes → validated ``RawOfferEnvelope`` → enriched ``Offer`` → embedded ``Offer``; anything that
-cannot become an ``Offer`` becomes a ``DeadLetter`` carrying the original bytes and the reason.
+raw bytes → validated ``RawOfferEnvelope`` → enriched ``Offer``; anything that cannot become an
+``Offer`` becomes a ``DeadLetter`` carrying the original bytes and the reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import structlog
 from pydantic import ValidationError
 
-from schemas.events import DeadLetter, Offer, OfferRemoval, RawOfferEnvelope, canonical_offer_id
+from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval, RawOfferEnvelope
 from stream_processors.enrichment import EnrichmentError, enrich
 
 log = structlog.get_logger(__name__)
@@ -24,12 +24,6 @@ class RawRecord:
     offset: int | None
     key: bytes | None
     value: bytes | None
-
-
-@dataclass
-class BatchResult:
-    offers: list[Offer] = field(default_factory=list)
-    dead_letters: list[DeadLetter] = field(default_factory=list)
 
 
 def _dead(record: RawRecord, stage: str, error: str) -> DeadLetter:
@@ -51,26 +45,30 @@ def parse_raw(record: RawRecord) -> RawOfferEnvelope | DeadLetter:
         return _dead(record, "validate", _validation_reason(exc))
 
 
-def enrich_records(records: list[RawRecord]) -> BatchResult:
-    result = BatchResult()
-    for record in records:
-        parsed = parse_raw(record)
-        if isinstance(parsed, DeadLetter):
-            result.dead_letters.append(parsed)
-            continue
-        try:
-            result.offers.append(enrich(parsed))
-        except EnrichmentError as exc:
-            result.dead_letters.append(_dead(record, "enrich", str(exc)))
-    return result
+def enrich_record(record: RawRecord) -> Offer | DeadLetter:
+    parsed = parse_raw(record)
+    if isinstance(parsed, DeadLetter):
+        return parsed
+    try:
+        return enrich(parsed)
+    except EnrichmentError as exc:
+        return _dead(record, "enrich", str(exc))
 
 
-def parse_removal(record: RawRecord) -> tuple[str, OfferRemoval] | DeadLetter:
-    """A removal event → (canonical offer id to tombstone, event)."""
+def parse_removal(record: RawRecord) -> OfferRemoval | DeadLetter:
     if record.value is None:
         return _dead(record, "validate", "empty removal value")
     try:
         removal = OfferRemoval.model_validate_json(record.value)
     except ValidationError as exc:
         return _dead(record, "validate", _validation_reason(exc))
-    return canonical_offer_id(removal.source, removal.source_id), removal
+    return removal
+
+
+def parse_command(record: RawRecord) -> DedupCommand | DeadLetter:
+    if record.value is None:
+        return _dead(record, "dedup", "empty dedup command")
+    try:
+        return DedupCommand.model_validate_json(record.value)
+    except ValidationError as exc:
+        return _dead(record, "dedup", _validation_reason(exc))

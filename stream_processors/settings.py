@@ -17,5 +17,10 @@ class Settings(CommonSettings):
     batch_within_s: float = 0.3
     # faust's default (60 s) holds every group join ~30 s on Tansu; 6 s makes a worker ready in ~5 s.
     session_timeout_s: float = 6.0
+    # Same fingerprint AND cosine >= this: one job. Reposts and cross-source copies score ~0.95-1.0.
+    dedup_similarity: float = 0.9
+    # Each changelog record in its own batch: Tansu reports a batch's high watermark early and faust
+    # would stop table recovery short (GUIDE §1). Real Kafka users may raise it.
+    producer_max_batch_size: int = 1
     web_port: int = 6066
     web_enabled: bool = False
