@@ -92,8 +92,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     route_in, merge_in = topic(RAW_OFFERS.name, REMOVALS.name), topic(DEDUP.name)
     dedup_out, enriched_out, dlq_out = topic(DEDUP.name), topic(ENRICHED_OFFERS.name), topic(DEAD_LETTERS.name)
-    ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str, value_type=str)
-    clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str, value_type=dict)
+    # No value_type: plain JSON values (a value_type of dict makes faust expect a Record on recovery).
+    ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str)
+    clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)
     state: dict[str, Embedder] = {}
 
     def model() -> Embedder:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,12 +34,11 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture(scope="session")
-def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def tansu_broker(log_dir: Path) -> Iterator[str]:
     """A real Kafka-protocol broker (Tansu) on a free loopback port, with every topic created."""
     port = free_port()
-    log = tmp_path_factory.mktemp("tansu") / "tansu.log"
-    proc = start_tansu("127.0.0.1", port, log)
+    proc = start_tansu("127.0.0.1", port, log_dir / "tansu.log")
     bootstrap = f"127.0.0.1:{port}"
     try:
         ensure_topics(bootstrap)
@@ -46,6 +46,20 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.kill()  # memory-only broker: nothing to flush, and it ignores SIGTERM
         proc.wait(5)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's shared broker: tests identify their records by key, never by topic totals."""
+    with tansu_broker(tmp_path_factory.mktemp("tansu")) as bootstrap:
+        yield bootstrap
+
+
+@pytest.fixture(scope="module")
+def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A broker of the module's own, for tests that count whole topics (starts in ~0.1 s)."""
+    with tansu_broker(tmp_path_factory.mktemp("tansu-private")) as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture(scope="session")

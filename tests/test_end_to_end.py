@@ -25,10 +25,10 @@ COUNT = 40
 
 
 @pytest.fixture(scope="module")
-def api_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def api_url(private_broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     data_dir: Path = tmp_path_factory.mktemp("e2e-data")
     port = free_port()
-    env = {"KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "JOBMARKET_DATA_DIR": str(data_dir),
+    env = {"KAFKA_BOOTSTRAP_SERVERS": private_broker, "JOBMARKET_DATA_DIR": str(data_dir),
            "API_PORT": str(port), "WORKER_APP_ID": "e2e-enricher", "API_INDEXER_GROUP": "e2e-indexer",
            "LOG_LEVEL": "INFO"}
     with service(["worker"], env, data_dir / "worker.log") as worker, \
@@ -45,11 +45,11 @@ def api_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="module")
-def published(kafka_bootstrap: str) -> list[RawOfferEnvelope]:
+def published(private_broker: str) -> list[RawOfferEnvelope]:
     now = datetime.now(UTC)
     envelopes = [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
                  for p in generate_offers(COUNT, seed=7, start_index=START_INDEX, now=now)]
-    publisher = OfferPublisher(kafka_bootstrap)
+    publisher = OfferPublisher(private_broker)
     for env in envelopes:
         publisher.publish(env)
     # Two malformed records: bytes that are not JSON, and JSON that breaks the envelope contract.
@@ -69,8 +69,13 @@ def _offer_by_ref(api_url: str, ref: str) -> dict[str, object] | None:
 def test_every_published_offer_is_served_by_source_ref_and_id(api_url: str,
                                                               published: list[RawOfferEnvelope]) -> None:
     refs = [e.key for e in published]
-    wait_until(lambda: all(_offer_by_ref(api_url, r) for r in refs), 240, interval=1,
-               what=f"{COUNT} offers searchable")
+    try:
+        wait_until(lambda: all(_offer_by_ref(api_url, r) for r in refs), 240, interval=1,
+                   what=f"{COUNT} offers searchable")
+    except TimeoutError as exc:
+        missing = [r for r in refs if not _offer_by_ref(api_url, r)]
+        health = httpx.get(f"{api_url}/health", timeout=10).json()
+        raise AssertionError(f"not searchable: {missing}; health: {health}") from exc
     for env in published:
         offer = _offer_by_ref(api_url, env.key)
         assert offer is not None
@@ -95,9 +100,9 @@ def test_every_offer_is_found_through_recommendations(api_url: str, published: l
 
 
 def test_malformed_records_land_in_the_dead_letter_topic(api_url: str, published: list[RawOfferEnvelope],
-                                                         kafka_bootstrap: str) -> None:
+                                                         private_broker: str) -> None:
     def dead_letters() -> dict[str, DeadLetter]:
-        msgs = consume_all(kafka_bootstrap, DEAD_LETTERS.name)
+        msgs = consume_all(private_broker, DEAD_LETTERS.name)
         found = {}
         for m in msgs:
             dead = DeadLetter.model_validate_json(m.value())

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 
 import structlog
-from confluent_kafka import Consumer, KafkaError, Message, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
 from pydantic import ValidationError
 
 from schemas.events import Offer
@@ -126,7 +126,13 @@ class Indexer:
                 self.stats.errors.append("index rejected a batch")
                 self._stop.set()
                 break
-            self._consumer.commit(asynchronous=False)
+            try:
+                self._consumer.commit(asynchronous=False)
+            except KafkaException as exc:
+                # Typically a rebalance under load took the partitions away: the new owner (or this
+                # consumer, after rejoining) re-reads the batch, and upserts by id make that harmless.
+                log.warning("offset commit failed; batch will be re-applied", error=str(exc))
+                self.stats.errors.append(f"commit: {exc}")
             self._since_optimize += len(batch)
             if self._since_optimize >= self._optimize_every:
                 self.index.optimize()

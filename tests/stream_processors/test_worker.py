@@ -1,0 +1,163 @@
+"""The faust worker against a real broker: crash safety, scaling, dedup and removals.
+
+Each test gets its own broker (``private_broker`` is per module; every test uses its own worker app
+id and its own offers), so whole-topic counts are exact.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from producers.publisher import OfferPublisher
+from producers.sample_feed import generate_offers
+from schemas.events import Offer, OfferRemoval, RawOfferEnvelope, Source
+from schemas.topics import ENRICHED_OFFERS
+from stream_processors.enrichment import enrich
+from tests.support.services import consume_all, service, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def envelopes(start: int, count: int) -> list[RawOfferEnvelope]:
+    now = datetime.now(UTC)
+    return [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
+            for p in generate_offers(count, seed=3, start_index=start, now=now)]
+
+
+def publish(bootstrap: str, items: list[RawOfferEnvelope | OfferRemoval]) -> None:
+    publisher = OfferPublisher(bootstrap)
+    for item in items:
+        if isinstance(item, OfferRemoval):
+            publisher.publish_removal(item)
+        else:
+            publisher.publish(item)
+    publisher.flush()
+
+
+def live_offers(bootstrap: str) -> dict[str, Offer]:
+    """The enriched topic folded like a compacted topic: last value per key, tombstones delete."""
+    state: dict[str, Offer | None] = {}
+    for msg in consume_all(bootstrap, ENRICHED_OFFERS.name):
+        value = msg.value()
+        state[msg.key().decode()] = Offer.model_validate_json(value) if value is not None else None
+    return {k: v for k, v in state.items() if v is not None}
+
+
+def refs_of(offers: dict[str, Offer]) -> list[str]:
+    return [ref for o in offers.values() for ref in o.source_refs]
+
+
+@pytest.fixture
+def worker_env(private_broker: str, tmp_path: Path, request: pytest.FixtureRequest) -> dict[str, str]:
+    app_id = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40]
+    return {"KAFKA_BOOTSTRAP_SERVERS": private_broker, "JOBMARKET_DATA_DIR": str(tmp_path),
+            "WORKER_APP_ID": app_id, "WORKER_BATCH_SIZE": "16"}
+
+
+@pytest.fixture
+def workers(worker_env: dict[str, str], tmp_path: Path) -> Iterator[ExitStack]:
+    with ExitStack() as stack:
+        yield stack
+
+
+def start_worker(stack: ExitStack, env: dict[str, str], log: Path):  # type: ignore[no-untyped-def]
+    return stack.enter_context(service(["worker"], env, log))
+
+
+def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: str, worker_env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    batch = envelopes(10_000, 160)
+    publish(private_broker, list(batch))
+    expected = {e.key for e in batch}
+    with ExitStack() as stack:
+        first = start_worker(stack, worker_env, tmp_path / "worker-1.log")
+        # Kill as soon as part of the stream is through: mid-batch, with tables and offsets in flight.
+        wait_until(lambda: len(refs_of(live_offers(private_broker))) >= 20, 120, interval=0.2,
+                   what="first offers enriched")
+        first.kill()
+        first.wait()
+        assert len(refs_of(live_offers(private_broker))) < len(expected), "killed too late to prove anything"
+    with ExitStack() as stack:
+        start_worker(stack, worker_env, tmp_path / "worker-2.log")
+        try:
+            wait_until(lambda: set(refs_of(live_offers(private_broker))) >= expected, 120, interval=1,
+                       what="every offer enriched after the restart")
+        except TimeoutError as exc:
+            missing = expected - set(refs_of(live_offers(private_broker)))
+            raise AssertionError(f"lost after kill -9: {sorted(missing)}") from exc
+        time.sleep(2)  # anything late and doubled would show up now
+        refs = refs_of(live_offers(private_broker))
+    assert sorted(refs) == sorted(expected), "each published offer lives in exactly one canonical offer"
+
+
+def test_tables_survive_a_restart_so_removals_reach_old_offers(private_broker: str, worker_env: dict[str, str],
+                                                               tmp_path: Path) -> None:
+    batch = envelopes(20_000, 12)
+    publish(private_broker, list(batch))
+    with ExitStack() as stack:
+        start_worker(stack, worker_env, tmp_path / "worker-1.log")
+        wait_until(lambda: {e.key for e in batch} <= set(refs_of(live_offers(private_broker))), 120,
+                   what="offers enriched")
+    # A fresh process: only the changelog-backed tables know which fingerprint each ref went to.
+    gone = batch[:4]
+    publish(private_broker, [OfferRemoval(source=e.source, source_id=e.source_id, removed_at=datetime.now(UTC))
+                             for e in gone])
+    with ExitStack() as stack:
+        start_worker(stack, worker_env, tmp_path / "worker-2.log")
+        wait_until(lambda: not {e.key for e in gone} & set(refs_of(live_offers(private_broker))), 120,
+                   what="removed offers tombstoned")
+        live = set(refs_of(live_offers(private_broker)))
+    assert {e.key for e in batch[4:]} <= live
+
+
+def test_two_workers_split_the_partitions(private_broker: str, worker_env: dict[str, str], tmp_path: Path) -> None:
+    logs = [tmp_path / "worker-a.log", tmp_path / "worker-b.log"]
+    batch = envelopes(30_000, 200)
+    with ExitStack() as stack:
+        for log in logs:
+            start_worker(stack, worker_env, log)
+        wait_until(lambda: all("Ready" in log.read_text(errors="replace") for log in logs), 120,
+                   what="both workers ready")
+        time.sleep(8)  # let the group settle on its final assignment
+        publish(private_broker, list(batch))
+        wait_until(lambda: {e.key for e in batch} <= set(refs_of(live_offers(private_broker))), 180,
+                   what="every offer enriched")
+    routed = [sum(int(n) for n in re.findall(r"batch routed\s+dead=\d+ records=(\d+)", log.read_text()))
+              for log in logs]
+    assert all(n > 0 for n in routed), f"one worker did no work: {routed}"
+    assert sum(routed) >= len(batch)
+
+
+def test_the_same_job_on_two_sources_is_one_offer(private_broker: str, worker_env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    base = generate_offers(1, seed=5, start_index=40_000)[0]
+    ft = RawOfferEnvelope(source=Source.FRANCE_TRAVAIL, source_id="DUP0001", fetched_at=datetime.now(UTC),
+                          payload={**base, "id": "DUP0001"})
+    place = enrich(ft)  # Adzuna names places by name: city, département, région
+    adzuna_payload = {
+        "id": "9990001", "title": base["intitule"], "description": base["description"][:500],
+        "created": base["dateCreation"], "company": {"display_name": base["entreprise"]["nom"]},
+        "location": {"display_name": f"{place.city}, {place.departement_name}",
+                     "area": ["France", place.region, place.departement_name, place.city]},
+        "contract_type": "permanent", "redirect_url": "https://www.adzuna.fr/details/9990001",
+    }
+    az = RawOfferEnvelope(source=Source.ADZUNA, source_id="9990001", fetched_at=datetime.now(UTC),
+                          payload=adzuna_payload)
+    publish(private_broker, [ft, az])
+    with ExitStack() as stack:
+        start_worker(stack, worker_env, tmp_path / "worker.log")
+
+        def merged() -> Offer | None:
+            return next((o for o in live_offers(private_broker).values() if {ft.key, az.key} <= set(o.source_refs)),
+                        None)
+
+        offer = wait_until(merged, 120, what="one offer holding both source refs")
+    assert offer.source_refs == sorted([ft.key, az.key])
+    assert sum(ft.key in o.source_refs or az.key in o.source_refs for o in live_offers(private_broker).values()) == 1
