@@ -10,6 +10,7 @@ from honcho.printer import Printer
 
 from jobmarket.settings import CommonSettings
 from producers.settings import Settings as ProducerSettings
+from warehouse.settings import Settings as WarehouseSettings
 
 
 def _cmd(*args: str) -> str:
@@ -24,9 +25,18 @@ def processes(settings: CommonSettings, sample_count: int) -> dict[str, str]:
     procs["worker"] = _cmd("worker")
     procs["api"] = _cmd("api")
     procs["web"] = _cmd("web")
+    # The warehouse: the sink, and dbt every WAREHOUSE_TRANSFORM_INTERVAL_S (and right after a backfill).
+    procs["warehouse-sink"] = _cmd("warehouse-sink")
+    procs["transform"] = _cmd("transform", "--every", str(WarehouseSettings().transform_interval_s))
     producer = ProducerSettings()
-    procs["producer"] = _cmd("produce", "--source", "sample", "--count", str(sample_count), "--follow",
-                             "--interval", str(producer.follow_interval_s))
+    # The real connectors in follow mode when their credentials are set, the offline sample feed otherwise.
+    if producer.france_travail.configured:
+        procs["producer-france-travail"] = _cmd("produce", "--source", "france-travail", "--follow")
+    if producer.adzuna.configured:
+        procs["producer-adzuna"] = _cmd("produce", "--source", "adzuna", "--follow")
+    if not (producer.france_travail.configured or producer.adzuna.configured):
+        procs["producer"] = _cmd("produce", "--source", "sample", "--count", str(sample_count), "--follow",
+                                 "--interval", str(producer.follow_interval_s))
     return procs
 
 
