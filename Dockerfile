@@ -11,6 +11,7 @@ COPY ml ml
 COPY vector_index vector_index
 COPY api api
 COPY web web
+COPY warehouse warehouse
 COPY dbt dbt
 RUN pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0 \
  && pip install -c constraints.txt .
