@@ -19,7 +19,10 @@ install: $(STAMP)
 run: install
 	$(BIN)/jobmarket up
 
+# Lint and types are part of the suite: a change that breaks them fails like a failing test.
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
 	$(BIN)/python -m pytest -q -ra
 
 lint: install

@@ -12,6 +12,7 @@ import pytest
 
 from jobmarket.broker import start_tansu
 from jobmarket.kafka import ensure_topics
+from ml.embedding import Embedder, default_embedder
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("JOBMARKET_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -63,8 +64,6 @@ def private_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def embedder():  # type: ignore[no-untyped-def]
+def embedder() -> Embedder:
     """The real packaged MiniLM model, loaded once per session."""
-    from ml.embedding import default_embedder
-
     return default_embedder()

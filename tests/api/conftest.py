@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.settings import Settings
 from ml.embedding import Embedder, embed_offers
-from schemas.events import Offer, canonical_offer_id
+from schemas.events import Offer, Source, canonical_offer_id
 from vector_index.edge import EdgeIndex
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -30,7 +30,7 @@ OFFERS = [
 
 
 def offer(source_id: str, title: str, city: str, contract: str, skills: list[str], description: str) -> Offer:
-    return Offer(id=canonical_offer_id("sample", source_id), source="sample", source_id=source_id,
+    return Offer(id=canonical_offer_id("sample", source_id), source=Source.SAMPLE, source_id=source_id,
                  source_refs=[f"sample:{source_id}"], title=title, city=city, contract_type=contract,  # type: ignore[arg-type]
                  skills=skills, description=description, fetched_at=NOW)
 
@@ -40,7 +40,9 @@ def client(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> Iter
     data_dir: Path = tmp_path_factory.mktemp("api")
     index = EdgeIndex(data_dir / "index", embedder.dim)
     index.upsert(embed_offers([offer(*o) for o in OFFERS], embedder))
-    settings = Settings(JOBMARKET_DATA_DIR=data_dir, run_indexer=False, KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:1")
+    # A closed port on purpose: the health test checks that a down broker is reported.
+    settings = Settings.model_validate(
+        {"JOBMARKET_DATA_DIR": data_dir, "run_indexer": False, "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1"})
     with TestClient(create_app(settings, embedder=embedder, index=index)) as c:
         yield c
     index.close()

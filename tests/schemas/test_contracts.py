@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from schemas import TOPICS, DeadLetter, Offer, OfferRemoval, RawOfferEnvelope, canonical_offer_id
+from schemas import TOPICS, DeadLetter, Offer, OfferRemoval, RawOfferEnvelope, Source, canonical_offer_id
 from schemas.generate import SCHEMA_DIR, render
 from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS, RAW_OFFERS
 
@@ -35,7 +35,7 @@ def test_topic_names_are_versioned_and_unique() -> None:
 
 def test_raw_envelope_round_trips_payload_untouched() -> None:
     payload = {"id": "191FJMB", "intitule": "Développeur (H/F)", "nested": {"a": [1, None, "é"]}}
-    env = RawOfferEnvelope(source="france_travail", source_id="191FJMB", fetched_at=NOW, payload=payload)
+    env = RawOfferEnvelope(source=Source.FRANCE_TRAVAIL, source_id="191FJMB", fetched_at=NOW, payload=payload)
     back = RawOfferEnvelope.model_validate_json(env.model_dump_json())
     assert back.payload == payload
     assert back.key == "france_travail:191FJMB"
@@ -68,9 +68,9 @@ def test_dead_letter_keeps_original_bytes() -> None:
 
 
 def test_offer_and_removal_validate() -> None:
-    offer = Offer(id=canonical_offer_id("sample", "S1"), source="sample", source_id="S1",
+    offer = Offer(id=canonical_offer_id("sample", "S1"), source=Source.SAMPLE, source_id="S1",
                   source_refs=["sample:S1"], title="Data engineer", fetched_at=NOW)
     assert Offer.model_validate_json(offer.model_dump_json()) == offer
-    removal = OfferRemoval(source="adzuna", source_id="42", removed_at=NOW)
+    removal = OfferRemoval(source=Source.ADZUNA, source_id="42", removed_at=NOW)
     assert removal.key == "adzuna:42"
     assert DEAD_LETTERS.value_model is DeadLetter

@@ -7,6 +7,7 @@ id and its own offers), so whole-topic counts are exact.
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -67,7 +68,7 @@ def workers(worker_env: dict[str, str], tmp_path: Path) -> Iterator[ExitStack]:
         yield stack
 
 
-def start_worker(stack: ExitStack, env: dict[str, str], log: Path):  # type: ignore[no-untyped-def]
+def start_worker(stack: ExitStack, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     return stack.enter_context(service(["worker"], env, log))
 
 

@@ -67,12 +67,13 @@ def consume_all(bootstrap: str, topic: str, group: str = "tests-reader", max_s: 
         deadline = time.monotonic() + max_s
         while pending and time.monotonic() < deadline:
             for m in consumer.consume(500, timeout=0.5):
-                if m.error() is None:
+                err, partition, offset = m.error(), m.partition(), m.offset()
+                if err is None:
                     out.append(m)
-                    if m.offset() >= ends[m.partition()] - 1:
-                        pending.discard(m.partition())
-                elif m.error().code() == KafkaError._PARTITION_EOF:
-                    pending.discard(m.partition())
+                    if partition is not None and offset is not None and offset >= ends[partition] - 1:
+                        pending.discard(partition)
+                elif err.code() == KafkaError._PARTITION_EOF:
+                    pending.discard(partition)
         return out
     finally:
         consumer.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from schemas.events import Embedding, Offer, canonical_offer_id
+from schemas.events import ContractType, Embedding, Offer, Source, canonical_offer_id
 from vector_index.base import OfferFilters
 from vector_index.edge import EdgeIndex
 
@@ -18,7 +18,7 @@ DIM = 8
 def make_offer(i: int, rng: np.random.Generator, **fields: object) -> Offer:
     v = rng.normal(size=DIM).astype(np.float32)
     v /= np.linalg.norm(v)
-    return Offer(id=canonical_offer_id("sample", f"S{i}"), source="sample", source_id=f"S{i}",
+    return Offer(id=canonical_offer_id("sample", f"S{i}"), source=Source.SAMPLE, source_id=f"S{i}",
                  source_refs=[f"sample:S{i}"], title=f"offre {i}", fetched_at=NOW,
                  embedding=Embedding(model="test", dim=DIM, values=v.tolist()), **fields)  # type: ignore[arg-type]
 
@@ -52,7 +52,7 @@ def test_search_ranks_the_exact_vector_first_and_filters(index: EdgeIndex) -> No
     hits = index.search(np.array(target.embedding.values, dtype=np.float32), 5)
     assert hits[0].offer.id == target.id and hits[0].score == pytest.approx(1.0, abs=1e-4)
     lyon_cdd = index.search(np.array(target.embedding.values, dtype=np.float32), 30,
-                            OfferFilters(city="Lyon", contract_type="CDD"))
+                            OfferFilters(city="Lyon", contract_type=ContractType.CDD))
     expected = {o.id for o in offers if o.city == "Lyon" and o.contract_type == "CDD"}
     assert {h.offer.id for h in lyon_cdd} == expected
     both_skills = index.search(np.array(target.embedding.values, dtype=np.float32), 30,
