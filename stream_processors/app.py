@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import weakref
 from collections.abc import Awaitable
 from typing import Any
 
 import faust
 import numpy as np
 import structlog
+from faust.streams import _current_event
 from faust.types import EventT
 
 from jobmarket.kafka import to_bytes
@@ -56,6 +58,16 @@ def _record(event: EventT) -> RawRecord:
     key = msg.key if isinstance(msg.key, bytes | None) else str(msg.key).encode()
     value = msg.value if isinstance(msg.value, bytes | None) else str(msg.value).encode()
     return RawRecord(topic=msg.topic, partition=msg.partition, offset=msg.offset, key=key, value=value)
+
+
+def _write_from(event: EventT) -> None:
+    """Make ``event`` the one whose partition a table write goes to (faust reads it from a contextvar).
+
+    Only the contextvar is set, in this agent's task: ``Stream._set_current_event`` would also change
+    ``stream.current_event``, which ``take_events`` reads while buffering the NEXT batch, and the
+    batch would then hold one event twice and lose another.
+    """
+    _current_event.set(weakref.ref(event))
 
 
 async def _all_delivered(futures: list[Awaitable[Any]]) -> None:
@@ -145,7 +157,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 writes.append((event, ref, fp))
             await _all_delivered(futures)
             for event, ref, fp in writes:
-                stream._set_current_event(event)  # type: ignore[attr-defined]  # the changelog partition
+                _write_from(event)
                 ref_fingerprints[ref] = fp
             log.info("batch routed", records=len(events), dead=dead)
 
@@ -181,7 +193,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 futures.append(await enriched_out.send(key=offer_id.encode(), value=value))
             await _all_delivered(futures)
             for fp, (event, new_state) in states.items():
-                stream._set_current_event(event)  # type: ignore[attr-defined]
+                _write_from(event)
                 clusters[fp] = new_state
             log.info("batch merged", commands=len(commands), published=len(outputs),
                      tombstones=sum(v is None for v in outputs.values()),
