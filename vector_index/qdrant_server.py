@@ -17,10 +17,12 @@ def _filter(conds: list[tuple[str, str]]) -> models.Filter | None:
 
 
 class QdrantServerIndex:
-    def __init__(self, url: str, collection: str, dim: int, api_key: str | None = None) -> None:
+    def __init__(self, url: str, collection: str, dim: int, api_key: str | None = None,
+                 client: QdrantClient | None = None) -> None:
         self.dim = dim
         self.collection = collection
-        self._client = QdrantClient(url=url, api_key=api_key, timeout=10)
+        # ``client`` lets tests drive this exact code with qdrant-client's in-memory mode.
+        self._client = client or QdrantClient(url=url, api_key=api_key, timeout=10)
         # Create once; never recreate at startup (that would wipe the index on every deploy).
         if not self._client.collection_exists(collection):
             self._client.create_collection(
