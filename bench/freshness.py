@@ -136,7 +136,6 @@ def publish(publisher: OfferPublisher, batch: list[RawOfferEnvelope], watcher: W
             if delay > 0:
                 time.sleep(delay)
         publisher.publish(env)
-        publisher._producer.poll(0)
         watcher.add(env.key, time.monotonic())
     publisher.flush()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import structlog
@@ -48,7 +47,6 @@ def publish_sample(
     count: int,
     seed: int,
     rate: float | None = None,
-    on_published: Callable[[RawOfferEnvelope], None] | None = None,
 ) -> int:
     """Publish the next ``count`` generated offers; the cursor is saved only after a successful flush."""
     state = store.load(CHECKPOINT)
@@ -58,8 +56,6 @@ def publish_sample(
     for env in batch:
         pacer.wait()
         publisher.publish(env)
-        if on_published:
-            on_published(env)
     publisher.flush()
     store.save(CHECKPOINT, {"seed": seed, "next_index": start + len(batch),
                             "updated_at": datetime.now(UTC).isoformat()})

@@ -23,7 +23,6 @@ from collections.abc import Awaitable
 from typing import Any
 
 import faust
-import numpy as np
 import structlog
 from faust.streams import _current_event
 from faust.types import EventT
@@ -196,7 +195,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 _write_from(event)
                 clusters[fp] = new_state
             log.info("batch merged", commands=len(commands), published=len(outputs),
-                     tombstones=sum(v is None for v in outputs.values()),
-                     vectors=int(np.asarray(vectors).shape[0]))
+                     tombstones=sum(v is None for v in outputs.values()), embedded=len(upserts))
 
     return app

@@ -85,7 +85,6 @@ class Indexer:
             "heartbeat.interval.ms": 1000,
         })
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
-        self.assigned = threading.Event()
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         # An empty index (new or wiped data dir) must be rebuilt from the whole compacted topic,
@@ -94,7 +93,6 @@ class Indexer:
             for tp in partitions:
                 tp.offset = -2  # OFFSET_BEGINNING
             consumer.assign(partitions)
-        self.assigned.set()
 
     def start(self) -> None:
         self._consumer.subscribe([ENRICHED_OFFERS.name], on_assign=self._on_assign)

@@ -53,8 +53,9 @@ def consume_all(bootstrap: str, topic: str, group: str = "tests-reader", max_s: 
 
     Partitions are assigned directly (no group join: joins are slow on Tansu), and reading stops at the
     high watermarks taken at the start, so the result is exact, not "whatever arrived before a pause".
-    Note Tansu reports the high watermark of a multi-record batch early (GUIDE §1): messages are read
-    until the last offset is seen or ``max_s`` elapses.
+    Exact only for topics written one record per batch (the worker's outputs: faust runs with
+    ``producer_max_batch_size=1``): Tansu reports a multi-record batch's high watermark early (GUIDE §1),
+    so for topics confluent producers batch into, read by key instead (tests/producers/harness.py).
     """
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
                          "enable.partition.eof": True})
