@@ -34,7 +34,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         indexer = None
         if s.run_indexer:
             await run_in_threadpool(ensure_topics, s.bootstrap_servers)
-            indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group)
+            indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group, fetch_max_wait_ms=s.kafka_fetch_max_wait_ms)
             indexer.start()
             app.state.indexer = indexer
         log.info("api ready", model=model.model_id, offers=idx.count())

@@ -25,6 +25,12 @@ class CommonSettings(BaseSettings):
         validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS"),
         description="An existing Kafka cluster; unset means the embedded broker on broker_port.",
     )
+    kafka_fetch_max_wait_ms: int = Field(
+        default=100,
+        validation_alias=AliasChoices("KAFKA_FETCH_MAX_WAIT_MS"),
+        description="Longest a consumer fetch waits for records. Tansu answers a waiting fetch near this "
+                    "deadline rather than when a record lands, so it bounds each hop's latency there.",
+    )
     broker_host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("BROKER_HOST"))
     broker_port: int = Field(default=9092, validation_alias=AliasChoices("BROKER_PORT"))
     qdrant_url: str | None = Field(default=None, validation_alias=AliasChoices("QDRANT_URL"))

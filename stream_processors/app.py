@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import weakref
 from collections.abc import Awaitable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import faust
@@ -32,8 +34,10 @@ from ml.embedding import Embedder, default_embedder
 from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval
 from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec
 from stream_processors import dedup
+from stream_processors.enrichment.referential import referential
 from stream_processors.pipeline import RawRecord, enrich_record, parse_command, parse_removal
 from stream_processors.settings import Settings
+from stream_processors.transport import App
 
 log = structlog.get_logger(__name__)
 
@@ -80,8 +84,9 @@ async def _all_delivered(futures: list[Awaitable[Any]]) -> None:
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> faust.App:
     s = settings or Settings()
-    app = faust.App(
+    app = App(
         s.app_id,
+        fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
         broker=broker_urls(s.bootstrap_servers),
         datadir=str(s.path("faust", s.app_id)),
         store="memory://",
@@ -107,6 +112,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str)
     clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)
     state: dict[str, Embedder] = {}
+    # Every model call from one thread: torch gives each calling thread its own OpenMP team, and the
+    # default executor's rotating threads left two teams of 2 threads fighting over 2 cores.
+    model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
 
     def model() -> Embedder:
         if "embedder" not in state:
@@ -116,8 +124,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @app.task
     async def warm_model() -> None:
         # Load the model before the first batch so the first offers do not pay for it.
-        await asyncio.get_running_loop().run_in_executor(None, model)
+        # One encode too: the first call pays for lazy initialisation (~0.5 s here).
+        await asyncio.get_running_loop().run_in_executor(model_thread, lambda: model().encode(["warm-up"]))
         log.info("embedding model ready", model=model().model_id)
+
+    @app.task
+    async def warm_referential() -> None:
+        # The places referential takes ~1 s to load: not on the event loop in the middle of a batch.
+        await asyncio.get_running_loop().run_in_executor(None, referential)
 
     async def send_dead(dead: DeadLetter) -> Awaitable[Any]:
         return await dlq_out.send(key=dead.key.encode() if dead.key else None, value=to_bytes(dead))
@@ -127,7 +141,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     @app.agent(route_in)
     async def route(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
+        async for events in stream.take_events(s.batch_size, within=s.route_within_s):  # type: ignore[attr-defined]
             futures: list[Awaitable[Any]] = []
             writes: list[tuple[EventT, str, str]] = []  # table writes, applied once outputs are delivered
             known: dict[str, str] = {}
@@ -160,6 +174,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 ref_fingerprints[ref] = fp
             log.info("batch routed", records=len(events), dead=dead)
 
+    last_end = [time.perf_counter()]
+
     @app.agent(merge_in)
     async def merge(stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
@@ -173,8 +189,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                     commands.append((event, parsed))
             upserts = [c.offer for _, c in commands if c.op == "upsert" and c.offer is not None]
             embedder_ = model()
+            t_embed = time.perf_counter()
             vectors = await asyncio.get_running_loop().run_in_executor(
-                None, embedder_.encode, [o.search_text() for o in upserts])
+                model_thread, embedder_.encode, [o.search_text() for o in upserts])
+            t_fold = time.perf_counter()
             vector_of = {o.source_refs[0]: v for o, v in zip(upserts, vectors, strict=True)}
             states: dict[str, tuple[EventT, dedup.State]] = {}
             outputs: dict[str, Offer | None] = {}  # the last change per canonical id wins
@@ -190,11 +208,18 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             for offer_id, merged in outputs.items():
                 value = to_bytes(merged) if merged is not None else None
                 futures.append(await enriched_out.send(key=offer_id.encode(), value=value))
+            t_send = time.perf_counter()
             await _all_delivered(futures)
+            t_tables = time.perf_counter()
             for fp, (event, new_state) in states.items():
                 _write_from(event)
                 clusters[fp] = new_state
+            t_end = time.perf_counter()
             log.info("batch merged", commands=len(commands), published=len(outputs),
-                     tombstones=sum(v is None for v in outputs.values()), embedded=len(upserts))
+                     tombstones=sum(v is None for v in outputs.values()), embedded=len(upserts),
+                     embed_ms=round((t_fold - t_embed) * 1000), fold_ms=round((t_send - t_fold) * 1000),
+                     deliver_ms=round((t_tables - t_send) * 1000), tables_ms=round((t_end - t_tables) * 1000),
+                     since_last_ms=round((t_embed - last_end[0]) * 1000))
+            last_end[0] = t_end
 
     return app

@@ -14,7 +14,9 @@ class Settings(CommonSettings):
     # Embedding is the expensive step: a batch amortises the model call; `batch_within_s` bounds the
     # latency a lone offer waits for company.
     batch_size: int = 64
-    batch_within_s: float = 0.3
+    batch_within_s: float = 0.1
+    # Routing is cheap (parse + enrich): a short window only bounds the per-batch overhead.
+    route_within_s: float = 0.05
     # faust's default (60 s) holds every group join ~30 s on Tansu; 6 s makes a worker ready in ~5 s.
     session_timeout_s: float = 6.0
     # Same fingerprint AND cosine >= this: one job. Reposts and cross-source copies score ~0.95-1.0.

@@ -68,7 +68,7 @@ class Indexer:
     """A background thread: consume → apply → commit. ``stop()`` finishes the batch in hand."""
 
     def __init__(self, index: VectorIndex, bootstrap: str, group_id: str, batch_size: int = 500,
-                 poll_timeout_s: float = 0.2, optimize_every: int = 5000) -> None:
+                 poll_timeout_s: float = 0.2, optimize_every: int = 5000, fetch_max_wait_ms: int = 100) -> None:
         self.index = index
         self.stats = IndexerStats()
         self._batch_size = batch_size
@@ -83,6 +83,7 @@ class Indexer:
             "auto.offset.reset": "earliest",
             "session.timeout.ms": 6000,
             "heartbeat.interval.ms": 1000,
+            "fetch.wait.max.ms": fetch_max_wait_ms,  # see CommonSettings.kafka_fetch_max_wait_ms
         })
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
 
@@ -101,7 +102,10 @@ class Indexer:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                msgs = self._consumer.consume(num_messages=self._batch_size, timeout=self._poll_timeout)
+                # Wait for the first record only, then take what is already fetched: consume() alone
+                # would hold every batch for its full timeout unless it filled up.
+                first = self._consumer.poll(self._poll_timeout)
+                msgs = [] if first is None else [first, *self._consumer.consume(self._batch_size - 1, timeout=0)]
             except Exception as exc:  # a broken connection is retried by librdkafka; keep polling
                 self.stats.errors.append(str(exc))
                 time.sleep(0.5)

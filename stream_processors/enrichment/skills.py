@@ -163,24 +163,22 @@ _LEXICON: dict[str, list[str]] = {
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"{_B}(?:{p}){_E}" for p in patterns))
+    # The left boundary is checked by hand (see _search): a leading lookbehind stops the regex engine
+    # from skipping ahead to the patterns' possible first characters, which made matching 3x slower.
+    return re.compile("|".join(f"(?:{p}){_E}" for p in patterns))
 
 
-def _hints(patterns: list[str]) -> tuple[str, ...] | None:
-    """Literal prefixes one of which must occur for any pattern to match (None: always try)."""
-    hints = []
-    for p in patterns:
-        m = re.match(r"[a-z0-9]+", p)
-        literal = m.group(0) if m else ""
-        if p[len(literal):len(literal) + 1] in ("?", "*", "{"):
-            literal = literal[:-1]  # "dockers?": the last letter is optional
-        if len(literal) < 2:
-            return None
-        hints.append(literal)
-    return tuple(hints)
+_COMPILED = [(name, _compile(patterns)) for name, patterns in _LEXICON.items()]
+_LEFT_BOUNDARY = re.compile(_B)
 
 
-_COMPILED = [(name, _compile(patterns), _hints(patterns)) for name, patterns in _LEXICON.items()]
+def _search(pattern: re.Pattern[str], text: str) -> bool:
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        if _LEFT_BOUNDARY.match(text, m.start()):
+            return True
+        pos = m.start() + 1  # inside a word: a match may still start further on
+    return False
 
 
 # Mentions that are not requirements: benefits, tooling, company blurbs.
@@ -193,8 +191,7 @@ _NOISE = re.compile(
 def from_text(*texts: str) -> list[str]:
     """Canonical skill names found in the texts, in lexicon order, without duplicates."""
     folded = _NOISE.sub(" ", "\n".join(fold(t) for t in texts if t))
-    return [name for name, pattern, hints in _COMPILED
-            if (hints is None or any(h in folded for h in hints)) and pattern.search(folded)]
+    return [name for name, pattern in _COMPILED if _search(pattern, folded)]
 
 
 def _libelles(items: Any) -> list[str]:
