@@ -19,9 +19,9 @@ import pytest
 from producers.publisher import OfferPublisher
 from producers.sample_feed import generate_offers
 from schemas.events import Offer, OfferRemoval, RawOfferEnvelope, Source
-from schemas.topics import ENRICHED_OFFERS
 from stream_processors.enrichment import enrich
-from tests.support.services import consume_all, service, wait_until
+from tests.support.enriched import live_offers, refs_of
+from tests.support.services import service, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -40,19 +40,6 @@ def publish(bootstrap: str, items: list[RawOfferEnvelope | OfferRemoval]) -> Non
         else:
             publisher.publish(item)
     publisher.flush()
-
-
-def live_offers(bootstrap: str) -> dict[str, Offer]:
-    """The enriched topic folded like a compacted topic: last value per key, tombstones delete."""
-    state: dict[str, Offer | None] = {}
-    for msg in consume_all(bootstrap, ENRICHED_OFFERS.name):
-        value = msg.value()
-        state[msg.key().decode()] = Offer.model_validate_json(value) if value is not None else None
-    return {k: v for k, v in state.items() if v is not None}
-
-
-def refs_of(offers: dict[str, Offer]) -> list[str]:
-    return [ref for o in offers.values() for ref in o.source_refs]
 
 
 @pytest.fixture
