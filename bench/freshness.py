@@ -155,7 +155,7 @@ def publish(publisher: OfferPublisher, batch: list[RawOfferEnvelope], watcher: W
     publisher.flush()
 
 
-def start_stack(stack: ExitStack, workers: int) -> tuple[str, str]:
+def start_stack(stack: ExitStack, workers: int, worker_threads: int | None = None) -> tuple[str, str]:
     data = Path(tempfile.mkdtemp(prefix="jobmarket-bench-"))
     port, api_port = _free_port(), _free_port()
     broker = start_tansu("127.0.0.1", port, data / "tansu.log")
@@ -165,10 +165,13 @@ def start_stack(stack: ExitStack, workers: int) -> tuple[str, str]:
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "JOBMARKET_DATA_DIR": str(data),
            "API_PORT": str(api_port), "LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"}
     names = ["api"] + ["worker"] * workers
+    # Workers share the cores: each gets its share of model threads unless told otherwise.
+    threads = worker_threads or max(1, (os.cpu_count() or 2) // workers)
     for i, name in enumerate(names):
         log = open(data / f"{name}-{i}.log", "wb")  # noqa: SIM115 - closed by the ExitStack
         stack.callback(log.close)
-        proc = subprocess.Popen([sys.executable, "-m", "jobmarket", name], cwd=REPO, env=env, stdout=log,
+        proc_env = {**env, "EMBEDDING_THREADS": str(threads)} if name == "worker" else env
+        proc = subprocess.Popen([sys.executable, "-m", "jobmarket", name], cwd=REPO, env=proc_env, stdout=log,
                                 stderr=subprocess.STDOUT)
         stack.callback(proc.wait, 20)
         stack.callback(proc.terminate)
@@ -183,6 +186,12 @@ def start_stack(stack: ExitStack, workers: int) -> tuple[str, str]:
         time.sleep(0.5)
     else:
         raise SystemExit(f"stack did not become healthy; logs in {data}")
+    # Every worker warm (model loaded): otherwise the first burst measures model loading and rebalances.
+    worker_logs = [data / f"worker-{i}.log" for i in range(1, workers + 1)]
+    while not all("embedding model ready" in p.read_text(errors="replace") for p in worker_logs):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"workers did not load their model; logs in {data}")
+        time.sleep(0.5)
     return bootstrap, api_url
 
 
@@ -195,13 +204,14 @@ def main() -> None:
     ap.add_argument("--rate", type=float, help="offers/s for the latency phase (default: half the bare rate)")
     ap.add_argument("--seconds", type=float, default=20, help="duration of the latency phase")
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--worker-threads", type=int, help="model threads per worker (default: cores / workers)")
     args = ap.parse_args()
 
     with ExitStack() as stack:
         if args.bootstrap and args.api_url:
             bootstrap, api_url = args.bootstrap, args.api_url
         else:
-            bootstrap, api_url = start_stack(stack, args.workers)
+            bootstrap, api_url = start_stack(stack, args.workers, args.worker_threads)
         next_id = (int(time.time()) % 2_000_000) * 1000  # fresh ids on every run, even against a long-lived stack
         embedder = build_embedder()
         publisher = OfferPublisher(bootstrap)
