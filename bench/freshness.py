@@ -35,8 +35,8 @@ from jobmarket.broker import start_tansu
 from jobmarket.kafka import ensure_topics
 from ml.embedding import Embedder, build_embedder
 from producers.publisher import OfferPublisher
-from producers.sample_feed import generate_offers
-from schemas.events import RawOfferEnvelope, Source
+from producers.sample import envelopes as sample_envelopes
+from schemas.events import RawOfferEnvelope
 from stream_processors.enrichment import enrich
 
 REPO = Path(__file__).resolve().parents[1]
@@ -51,9 +51,7 @@ def _free_port() -> int:
 
 
 def envelopes(start: int, count: int) -> list[RawOfferEnvelope]:
-    now = datetime.now(UTC)
-    return [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
-            for p in generate_offers(count, seed=11, start_index=start, now=now)]
+    return sample_envelopes(start, count, seed=11, now=datetime.now(UTC))
 
 
 THROUGHPUT_SWEEP_S = 0.25
@@ -223,7 +221,7 @@ def main() -> None:
         texts = [enrich(e).search_text() for e in first]
         bares = [bare_encode_rate(embedder, texts)]
         rounds: list[dict[str, float]] = []
-        burst_requests = 0
+        burst_requests = burst_errors = 0
         for i in range(args.rounds):
             burst = first if i == 0 else envelopes(next_id, args.burst)
             next_id += args.burst
@@ -235,6 +233,7 @@ def main() -> None:
             sustained = len(burst) / (max(watcher.seen_at.values()) - t0)
             watcher.stop()
             burst_requests += watcher.requests
+            burst_errors += len(watcher.errors)
             bares.append(bare_encode_rate(embedder, texts))
             bare = (bares[-2] + bares[-1]) / 2
             rounds.append({"bare": round(bare, 1), "sustained": round(sustained, 1),
@@ -262,6 +261,7 @@ def main() -> None:
                            "p95": round(float(np.percentile(lat, 95)), 1),
                            "p99": round(float(np.percentile(lat, 99)), 1)},
             "poll_requests": {"burst": burst_requests, "steady": watcher.requests},
+            "poll_errors": {"burst": burst_errors, "steady": len(watcher.errors)},
             "load_avg_1m": os.getloadavg()[0],
         }))
 

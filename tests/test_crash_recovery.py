@@ -14,8 +14,7 @@ import httpx
 import pytest
 
 from producers.publisher import OfferPublisher
-from producers.sample_feed import generate_offers
-from schemas.events import RawOfferEnvelope, Source
+from producers.sample import envelopes
 from tests.conftest import free_port
 from tests.support.enriched import live_offers, refs_of
 from tests.support.services import service, wait_until
@@ -44,9 +43,7 @@ def _start(stack: ExitStack, env: dict[str, str], data_dir: Path, run: int) -> t
 
 
 def test_kill_9_of_worker_and_indexer_leaves_an_exact_index(private_broker: str, tmp_path: Path) -> None:
-    now = datetime.now(UTC)
-    batch = [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
-             for p in generate_offers(COUNT, seed=5, start_index=700_000, now=now)]
+    batch = envelopes(700_000, COUNT, seed=5, now=datetime.now(UTC))
     with OfferPublisher(private_broker) as publisher:
         for envelope in batch:
             publisher.publish(envelope)

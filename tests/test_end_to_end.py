@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from producers.publisher import OfferPublisher
-from producers.sample_feed import generate_offers
-from schemas.events import DeadLetter, RawOfferEnvelope, Source
+from producers.sample import envelopes as sample_envelopes
+from schemas.events import DeadLetter, RawOfferEnvelope
 from schemas.topics import DEAD_LETTERS, RAW_OFFERS
 from tests.conftest import free_port
 from tests.support.services import consume_all, service, wait_until
@@ -47,8 +47,7 @@ def api_url(private_broker: str, tmp_path_factory: pytest.TempPathFactory) -> It
 @pytest.fixture(scope="module")
 def published(private_broker: str) -> list[RawOfferEnvelope]:
     now = datetime.now(UTC)
-    envelopes = [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
-                 for p in generate_offers(COUNT, seed=7, start_index=START_INDEX, now=now)]
+    envelopes = sample_envelopes(START_INDEX, COUNT, seed=7, now=now)
     publisher = OfferPublisher(private_broker)
     for env in envelopes:
         publisher.publish(env)

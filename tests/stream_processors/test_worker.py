@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from producers.publisher import OfferPublisher
+from producers.sample import envelopes as sample_envelopes
 from producers.sample_feed import generate_offers
 from schemas.events import Offer, OfferRemoval, RawOfferEnvelope, Source
 from stream_processors.enrichment import enrich
@@ -27,9 +28,7 @@ pytestmark = pytest.mark.slow
 
 
 def envelopes(start: int, count: int) -> list[RawOfferEnvelope]:
-    now = datetime.now(UTC)
-    return [RawOfferEnvelope(source=Source.SAMPLE, source_id=str(p["id"]), fetched_at=now, payload=p)
-            for p in generate_offers(count, seed=3, start_index=start, now=now)]
+    return sample_envelopes(start, count, seed=3, now=datetime.now(UTC))
 
 
 def publish(bootstrap: str, items: list[RawOfferEnvelope | OfferRemoval]) -> None:
