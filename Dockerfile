@@ -4,6 +4,7 @@ WORKDIR /app
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 HF_HUB_OFFLINE=1
 COPY pyproject.toml constraints.txt README.md ./
 COPY schemas schemas
+COPY core core
 COPY jobmarket jobmarket
 COPY producers producers
 COPY stream_processors stream_processors

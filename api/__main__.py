@@ -6,7 +6,7 @@ import uvicorn
 
 from api.main import create_app
 from api.settings import Settings
-from jobmarket.logging import configure_logging
+from core.logging import configure_logging
 
 
 def run_api(settings: Settings | None = None) -> None:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.routes import health, offers, recommendations
 from api.settings import Settings
-from jobmarket.kafka import ensure_topics
+from core.kafka import ensure_topics
 from ml.embedding import Embedder, default_embedder
 from vector_index import VectorIndex, open_index
 from vector_index.indexer import Indexer

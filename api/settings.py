@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 
 
 class Settings(CommonSettings):

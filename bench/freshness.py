@@ -31,8 +31,8 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from jobmarket.broker import start_tansu
-from jobmarket.kafka import ensure_topics
+from core.broker import start_tansu
+from core.kafka import ensure_topics
 from ml.embedding import Embedder, build_embedder
 from producers.publisher import OfferPublisher
 from producers.sample import envelopes as sample_envelopes

@@ -1,1 +1,1 @@
-"""Platform glue shared by every service: settings, logging, the embedded broker, Kafka helpers, CLI."""
+"""The composition root: the ``jobmarket`` CLI and ``jobmarket up``. Services never import it."""

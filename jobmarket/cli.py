@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from jobmarket.logging import configure_logging
-from jobmarket.settings import CommonSettings
+from core.logging import configure_logging
+from core.settings import CommonSettings
 
 app = typer.Typer(help="JobMarket: French job offers → recommendations, analytics and event streams.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -39,7 +39,7 @@ def up(
 @app.command()
 def broker() -> None:
     """Run the embedded Kafka-protocol broker (Tansu, memory only) on BROKER_HOST:BROKER_PORT."""
-    from jobmarket.broker import tansu_command
+    from core.broker import tansu_command
 
     s = CommonSettings()
     if not s.embedded_broker:
@@ -55,7 +55,7 @@ def topics() -> None:
     """Create every registered topic that is missing, then list them."""
     from confluent_kafka.admin import AdminClient
 
-    from jobmarket.kafka import ensure_topics
+    from core.kafka import ensure_topics
     from schemas.topics import TOPICS
 
     s = CommonSettings()
@@ -79,7 +79,7 @@ def produce(
     metrics_port: Annotated[int | None, typer.Option(help="Real sources: serve Prometheus /metrics here.")] = None,
 ) -> None:
     """Publish offers to the raw topic."""
-    from jobmarket.kafka import ensure_topics
+    from core.kafka import ensure_topics
     from producers.checkpoints import CheckpointStore
     from producers.publisher import OfferPublisher
     from producers.sample import publish_sample

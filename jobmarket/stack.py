@@ -8,7 +8,7 @@ import sys
 from honcho.manager import Manager
 from honcho.printer import Printer
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 from producers.settings import Settings as ProducerSettings
 from warehouse.settings import Settings as WarehouseSettings
 

@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from confluent_kafka import KafkaError, Message
 
-from jobmarket.kafka import headers_for, make_producer, to_bytes
+from core.kafka import headers_for, make_producer, to_bytes
 from schemas.events import OfferRemoval, RawOfferEnvelope
 from schemas.topics import RAW_OFFERS, REMOVALS
 

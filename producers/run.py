@@ -230,7 +230,7 @@ def produce(
     console: Console | None = None,
 ) -> int:
     """``jobmarket produce --source france-travail|adzuna``; returns the exit code."""
-    from jobmarket.kafka import ensure_topics
+    from core.kafka import ensure_topics
 
     settings = settings or Settings()
     console = console or Console(stderr=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 
 
 def _env(name: str) -> AliasChoices:

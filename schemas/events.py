@@ -7,6 +7,7 @@ Every record carries ``schema_version``; a breaking change bumps it together wit
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,6 +16,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = 1
+# A dead letter keeps at most this much of the original (base64 makes it 4/3 larger) and of its key,
+# so it always fits in a Kafka record (1 MB by default); size and hash still describe the whole.
+DEAD_LETTER_MAX_ORIGINAL = 256 * 1024
+DEAD_LETTER_MAX_KEY = 1024
+# Kafka header carrying ``Offer.version`` on enriched records; tombstones (no value) carry it only there.
+VERSION_HEADER = "version"
 
 # uuid5 namespace for canonical offer ids: ids are a pure function of the source reference, so a replay
 # or a second worker computes the same id and upserts overwrite instead of duplicating.
@@ -141,6 +148,11 @@ class Offer(_Event):
     updated_at: datetime | None = None
     fetched_at: datetime
     enriched_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(
+        default=0, ge=0,
+        description="Orders the records of one canonical id: strictly greater for each later change "
+                    "(event time in microseconds, bumped past the previous version). Consumers keep the "
+                    "highest; Kafka offsets are not an order (they restart when a topic is re-created).")
     embedding: Embedding | None = None
 
     def search_text(self) -> str:
@@ -171,7 +183,11 @@ class DeadLetter(_Event):
     partition: int | None = None
     offset: int | None = None
     key: str | None = None
-    original_b64: str = Field(description="The original message value, base64.")
+    original_b64: str = Field(description="The original message value, base64 (its first "
+                                          f"{DEAD_LETTER_MAX_ORIGINAL} bytes when larger).")
+    original_size: int = Field(default=0, ge=0, description="Length of the whole original value, bytes.")
+    original_sha256: str = Field(default="", description="SHA-256 of the whole original value (hex).")
+    original_truncated: bool = Field(default=False, description="True when original_b64 holds only a prefix.")
     failed_at: datetime = Field(default_factory=utcnow)
 
     @classmethod
@@ -186,16 +202,23 @@ class DeadLetter(_Event):
         partition: int | None = None,
         offset: int | None = None,
     ) -> DeadLetter:
+        # Capped so a dead letter always fits in one Kafka record: an oversized original must never
+        # make the dead-letter topic itself refuse the record (and crash-loop the stage writing it).
         if isinstance(key, bytes):
             key = key.decode("utf-8", errors="replace")
+        value = value or b""
+        kept = value[:DEAD_LETTER_MAX_ORIGINAL]
         return cls(
             stage=stage,
             error=error[:2000],
             topic=topic,
             partition=partition,
             offset=offset,
-            key=key,
-            original_b64=base64.b64encode(value or b"").decode("ascii"),
+            key=key[:DEAD_LETTER_MAX_KEY] if key is not None else None,
+            original_b64=base64.b64encode(kept).decode("ascii"),
+            original_size=len(value),
+            original_sha256=hashlib.sha256(value).hexdigest(),
+            original_truncated=len(kept) < len(value),
         )
 
     @property

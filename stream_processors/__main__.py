@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from faust import Worker
 
-from jobmarket.kafka import ensure_topics
-from jobmarket.logging import configure_logging
+from core.kafka import ensure_topics
+from core.logging import configure_logging
 from schemas.topics import TOPICS
 from stream_processors.app import changelog_topics, create_app
 from stream_processors.settings import Settings

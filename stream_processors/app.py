@@ -29,7 +29,7 @@ import structlog
 from faust.streams import _current_event
 from faust.types import EventT
 
-from jobmarket.kafka import to_bytes
+from core.kafka import to_bytes
 from ml.embedding import Embedder, default_embedder
 from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval
 from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from jobmarket.broker import start_tansu
-from jobmarket.kafka import ensure_topics
+from core.broker import start_tansu
+from core.kafka import ensure_topics
 from ml.embedding import Embedder, default_embedder
 
 REPO = Path(__file__).resolve().parents[1]

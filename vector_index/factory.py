@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 from vector_index.base import VectorIndex
 
 

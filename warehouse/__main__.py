@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from jobmarket.logging import configure_logging
+from core.logging import configure_logging
 from warehouse.settings import Settings
 
 

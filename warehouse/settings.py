@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import structlog
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
-from jobmarket.kafka import ensure_topics
+from core.kafka import ensure_topics
 from schemas.topics import ENRICHED_OFFERS, RAW_OFFERS, REMOVALS
 from warehouse import open_warehouse
 from warehouse.base import (

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 from schemas.topics import RAW_OFFERS
 from tests.conftest import free_port
 from tests.producers.harness import now_ms, read_topic

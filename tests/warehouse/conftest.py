@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from jobmarket.broker import port_open
+from core.broker import port_open
 from tests.conftest import free_port
 from tests.warehouse.helpers import FakesnowServer
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from jobmarket.broker import start_tansu
-from jobmarket.kafka import ensure_topics, make_producer, to_bytes
+from core.broker import start_tansu
+from core.kafka import ensure_topics, make_producer, to_bytes
 from schemas.events import Embedding, Offer, OfferRemoval, RawOfferEnvelope
 from schemas.topics import ENRICHED_OFFERS, RAW_OFFERS, REMOVALS
 from tests.conftest import free_port

@@ -44,10 +44,7 @@ def load_envelopes(shared: Path) -> list[RawOfferEnvelope]:
 @pytest.fixture(scope="module")
 def built(shared_data: Path, fakesnow_server: FakesnowServer,
           tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    try:
-        from stream_processors.enrichment import EnrichmentError, enrich
-    except ImportError as exc:
-        pytest.skip(f"the enrichment (stream_processors.enrichment.enrich) is not importable yet: {exc}")
+    from stream_processors.enrichment import EnrichmentError, enrich  # a broken import fails, never skips
     envelopes = load_envelopes(shared_data)
     offers: list[Offer] = []
     dead = 0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import warehouse.transform as transform_module
-from jobmarket.settings import CommonSettings
+from core.settings import CommonSettings
 from jobmarket.stack import processes
 from warehouse import open_warehouse
 from warehouse.duckdb import DuckDBWarehouse
