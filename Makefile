@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint schemas lock clean
+.PHONY: install run test test-fast lint schemas lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest -q -ra
+
+# The developers' fast loop: everything but the tests that start real services (`-m slow`, run by `make test`).
+test-fast: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+	$(BIN)/python -m pytest -q -ra -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

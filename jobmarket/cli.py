@@ -30,7 +30,11 @@ class SourceName(StrEnum):
 def up(
     sample_count: Annotated[int, typer.Option(help="Sample offers published at start (offline feed).")] = 300,
 ) -> None:
-    """Run the whole stack in the foreground (broker, worker, API, web, producer); Ctrl-C stops it."""
+    """Run the whole stack in the foreground (broker, worker, API, web, warehouse, producer).
+
+    A child that exits is restarted (after 1, 2, 4... up to 30 s); Ctrl-C or SIGTERM stops every child,
+    the broker last, within 10 s.
+    """
     from jobmarket.stack import run_stack
 
     raise typer.Exit(run_stack(CommonSettings(), sample_count))

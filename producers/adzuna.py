@@ -7,6 +7,8 @@ older than the watermark (minus the lookback). Every page is flushed, then check
 backfill resumes one page before where it stopped (offers withdrawn meanwhile shift the pages up).
 
 ``adref`` (a tracking token that changes on every call) is never part of a key nor of the change check.
+Adzuna has no by-id endpoint: a sweep that would remove most of what it tracks removes nothing until a
+later sweep agrees (see :mod:`producers.removals`).
 """
 
 from __future__ import annotations
@@ -182,7 +184,8 @@ class AdzunaConnector:
             stats.pages_expected = max(math.ceil(page.count / rpp), page_no)
             fetched_at = datetime.now(UTC)
             page_oldest: datetime | None = None
-            for item in page.results:
+            for raw in page.results:
+                item = self.emitter.clean(raw)
                 sid = item.get("id") if isinstance(item, dict) else None
                 if not isinstance(sid, str | int) or not str(sid).strip() or len(str(sid)) > 128:
                     self.emitter.invalid("offer without a usable 'id'", item)
@@ -211,7 +214,9 @@ class AdzunaConnector:
         if from_top and oldest is not None:
             # Read from the newest offer down to ``oldest``: anything published before, created after it,
             # and not returned now was withdrawn. (Ties with ``oldest`` may sit on the next page: excluded.)
-            self.emitter.remove(self.emitter.live.missing(returned, after=oldest, after_inclusive=False))
+            missing = self.emitter.live.missing(returned, after=oldest, after_inclusive=False)
+            if missing:
+                self.emitter.reconcile(missing, self.emitter.live.count(after=oldest, after_inclusive=False))
             if kind != "incremental" and done:
                 self.emitter.live.forget_before(oldest)
         state["backfill"] = None

@@ -7,7 +7,12 @@ the live-offer set, so a crash or a broker failure never moves a watermark past 
 
 An offer already published by this process with the same content is not published again (overlapping
 windows, re-read pages, follow cycles); anything volatile (Adzuna's ``adref``) is left out of that
-comparison, never out of the payload, which is published untouched.
+comparison, never out of the payload, which is published untouched — except for text no encoder accepts
+(lone surrogates, see :mod:`producers.cleaning`), which :meth:`OfferEmitter.clean` replaces by U+FFFD. An
+offer that still cannot be serialised is counted invalid and skipped: one bad offer never stops a source.
+
+Removals go through :meth:`OfferEmitter.reconcile`, which holds back implausible mass removals
+(:func:`producers.removals.plan_removals`) and asks the source to confirm each one where it can.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hashlib
 import json
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +29,10 @@ from typing import Any
 import structlog
 
 from producers.checkpoints import CheckpointStore
+from producers.cleaning import clean_surrogates
 from producers.metrics import SourceMetrics
 from producers.publisher import OfferPublisher
-from producers.removals import LiveOffers
+from producers.removals import LiveOffers, plan_removals
 from schemas.events import OfferRemoval, RawOfferEnvelope, Source
 
 log = structlog.get_logger(__name__)
@@ -43,7 +49,9 @@ class CycleStats:
     published: int = 0
     unchanged: int = 0
     invalid: int = 0
+    cleaned: int = 0
     removals: int = 0
+    held: int = 0
     windows: int = 0
     splits: int = 0
     truncated: int = 0
@@ -64,8 +72,12 @@ class CycleStats:
                  f"{self.published} published", f"{self.unchanged} unchanged", f"{self.removals} removals"]
         if self.windows:
             parts.append(f"{self.windows} windows ({self.splits} splits)")
+        if self.held:
+            parts.append(f"{self.held} removals held back")
         if self.invalid:
             parts.append(f"{self.invalid} invalid")
+        if self.cleaned:
+            parts.append(f"{self.cleaned} cleaned")
         if self.truncated:
             parts.append(f"{self.truncated} TRUNCATED windows")
         parts.append(f"{self.elapsed_s:.1f}s ({self.rate:.0f} offers/s)")
@@ -89,6 +101,8 @@ class OfferEmitter:
         volatile_fields: Iterable[str] = (),
         flush_timeout_s: float = 30.0,
         seen_max: int = 500_000,
+        removal_guard_fraction: float = 0.5,
+        removal_guard_min: int = 5,
     ) -> None:
         self.source = source
         self.publisher = publisher
@@ -102,6 +116,10 @@ class OfferEmitter:
         self._pending_seen: dict[str, str] = {}
         self._pending_live: dict[str, datetime | None] = {}
         self._pending_removed: set[str] = set()
+        self._pending_suspects: set[str] = set()
+        self._pending_cleared: set[str] = set()  # suspects the source says are still live
+        self._guard_fraction = removal_guard_fraction
+        self._guard_min = removal_guard_min
         self.stats = CycleStats(source.value, "idle")
 
     def start_cycle(self, kind: str) -> CycleStats:
@@ -114,27 +132,49 @@ class OfferEmitter:
         self._pending_seen.clear()
         self._pending_live.clear()
         self._pending_removed.clear()
+        self._pending_suspects.clear()
+        self._pending_cleared.clear()
+
+    def clean(self, item: Any) -> Any:
+        """``item`` with lone surrogates replaced (see :mod:`producers.cleaning`); counted when it changed."""
+        cleaned, changed = clean_surrogates(item)
+        if changed:
+            self.stats.cleaned += 1
+            self.metrics.cleaned.inc()
+            sid = cleaned.get("id") if isinstance(cleaned, dict) else None
+            log.warning("offer text held lone surrogates: replaced by U+FFFD", source=self.source.value,
+                        source_id=repr(sid), strings=changed)
+        return cleaned
 
     def invalid(self, reason: str, item: Any) -> None:
         self.stats.invalid += 1
         self.metrics.error("invalid_offer")
-        log.error("offer skipped: cannot be keyed", source=self.source.value, reason=reason,
-                  item=str(item)[:200])
+        # repr(): a raw source string may not be printable (a lone surrogate would break the log line).
+        log.error("offer skipped: invalid", source=self.source.value, reason=reason, item=repr(item)[:200])
 
     def offer(self, source_id: str, created: datetime | None, payload: dict[str, Any],
               fetched_at: datetime | None = None) -> bool:
         """Publish one offer unless this process already published it unchanged; True if published."""
         self.stats.fetched += 1
         self.metrics.fetched.inc()
-        fp = fingerprint(payload, self._volatile)
+        try:
+            fp = fingerprint(payload, self._volatile)
+        except (ValueError, TypeError, RecursionError) as exc:  # connectors clean first: this is a last resort
+            self.invalid(f"cannot be serialised: {exc!r}"[:300], payload)
+            return False
         self._pending_live[source_id] = created
         self._pending_removed.discard(source_id)
         if self._pending_seen.get(source_id, self._seen.get(source_id)) == fp:
             self.stats.unchanged += 1
             return False
-        envelope = RawOfferEnvelope(source=self.source, source_id=source_id,
-                                    fetched_at=fetched_at or datetime.now(UTC), payload=payload)
-        self.publisher.publish(envelope)
+        try:
+            envelope = RawOfferEnvelope(source=self.source, source_id=source_id,
+                                        fetched_at=fetched_at or datetime.now(UTC), payload=payload)
+            self.publisher.publish(envelope)
+        except (ValueError, TypeError, RecursionError) as exc:  # validation or serialisation, not Kafka
+            self._pending_live.pop(source_id, None)
+            self.invalid(f"cannot be published: {exc!r}"[:300], payload)
+            return False
         self._pending_seen[source_id] = fp
         self.stats.published += 1
         self.metrics.published.inc()
@@ -156,6 +196,31 @@ class OfferEmitter:
             log.info("removals published", source=self.source.value, count=n)
         return n
 
+    def reconcile(self, missing: Sequence[str], tracked: int,
+                  confirm: Callable[[str], bool] | None = None) -> int:
+        """Remove what one complete read no longer returned (``tracked`` offers were known in that stretch).
+
+        An implausible number is held back until a later read agrees (see :func:`plan_removals`); each
+        removal is first confirmed with ``confirm(id)`` (True: really gone) where the source offers it.
+        Returns how many removals were published.
+        """
+        plan = plan_removals(missing, tracked, self.live.suspects, max_fraction=self._guard_fraction,
+                             min_count=self._guard_min)
+        if plan.hold:
+            self.stats.held += len(plan.hold)
+            self.metrics.held.inc(len(plan.hold))
+            self._pending_suspects.update(plan.hold)
+            log.warning("a read missed too many offers at once: removals held until a later read agrees",
+                        source=self.source.value, missing=len(missing), tracked=tracked, held=len(plan.hold),
+                        agreed=len(plan.remove))
+        gone = []
+        for sid in plan.remove:
+            if confirm is None or confirm(sid):
+                gone.append(sid)
+            else:
+                self._pending_cleared.add(sid)
+        return self.remove(gone)
+
     def commit(self, checkpoint: dict[str, Any]) -> None:
         """Flush (raises DeliveryError on any failed delivery), then persist live set and checkpoint."""
         self.publisher.flush(self._flush_timeout)
@@ -169,6 +234,9 @@ class OfferEmitter:
         for sid in self._pending_removed:
             self._seen.pop(sid, None)
         self.live.discard(self._pending_removed)
+        # Returned again, or confirmed live by the source: no longer suspect. Then this read's new suspects.
+        self.live.clear_suspects(self._pending_live.keys() | self._pending_cleared)
+        self.live.suspect(self._pending_suspects)
         self.discard_pending()
         self.live.save()
         self.store.save(self.source.value, {**checkpoint, "updated_at": datetime.now(UTC).isoformat()})

@@ -8,8 +8,11 @@ given, ``yyyy-MM-dd'T'hh:mm:ss'Z'``) until every window fits: nothing is silentl
 
 Windows are read oldest first; each complete window is flushed, reconciled (withdrawn offers → removal
 events) and only then checkpointed (``watermark`` = end of the last complete window), so a restart
-resumes at the first incomplete window. Windows overlap at their boundaries; keys are idempotent and the
-emitter does not republish an unchanged offer.
+resumes at the first incomplete window. A window's removal is confirmed by ``GET /v2/offres/{id}`` first
+(204 or 404: gone; 200: still live, kept), and a window that would lose most of its offers at once (a 204
+or an empty page by mistake) removes nothing until a later read agrees (see :mod:`producers.removals`).
+Windows overlap at their boundaries; keys are idempotent and the emitter does not republish an unchanged
+offer.
 """
 
 from __future__ import annotations
@@ -357,15 +360,31 @@ class FranceTravailConnector:
             self.emitter.metrics.pages.inc()
         if not truncated:
             # Offers published before, created in this window, that the source no longer returns.
-            gone = self.emitter.live.missing(returned, after=start, before=end)
-            self.emitter.remove(gone)
+            missing = self.emitter.live.missing(returned, after=start, before=end)
+            if missing:
+                self.emitter.reconcile(missing, self.emitter.live.count(after=start, before=end), self._gone)
         self.stats.windows += 1
         wm = parse_date(self._state.get("watermark"))
         self._state["watermark"] = format_date(max(wm, end) if wm else end)
         self.emitter.commit(self._state)
         self.emitter.metrics.success()
 
+    def _gone(self, offer_id: str) -> bool:
+        """Whether the API confirms the offer is withdrawn (by id: 204/404); a failed check keeps it."""
+        self._check_stop()
+        try:
+            live = self.client.offer(offer_id)
+        except PageFetchError as exc:
+            log.warning("could not confirm a removal: kept until the next sweep", source=self.source.value,
+                        source_id=offer_id, error=str(exc))
+            return False
+        if live is not None:
+            log.info("offer missing from the search but still served by id: kept", source=self.source.value,
+                     source_id=offer_id)
+        return live is None
+
     def _emit(self, item: Any, returned: set[str], fetched_at: datetime) -> None:
+        item = self.emitter.clean(item)
         sid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(sid, str | int) or not str(sid).strip() or len(str(sid)) > 128:
             self.emitter.invalid("offer without a usable 'id'", item)

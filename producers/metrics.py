@@ -12,11 +12,18 @@ OFFERS_PUBLISHED = Counter("jobmarket_producer_offers_published", "Offers publis
                            ["source"])
 REMOVALS_PUBLISHED = Counter("jobmarket_producer_removals_published",
                              "Offers withdrawn at the source, published to the removals topic.", ["source"])
+OFFERS_CLEANED = Counter("jobmarket_producer_offers_cleaned",
+                         "Offers whose text held lone UTF-16 surrogates, replaced by U+FFFD before publishing.",
+                         ["source"])
+REMOVALS_HELD = Counter("jobmarket_producer_removals_held",
+                        "Removals held back because one read missed too many offers at once (suspects).",
+                        ["source"])
 PAGES = Counter("jobmarket_producer_pages", "Result pages read from a source.", ["source"])
 RETRIES = Counter("jobmarket_producer_retries", "Requests retried (reason: HTTP status, timeout, malformed).",
                   ["source", "reason"])
 ERRORS = Counter("jobmarket_producer_errors",
-                 "Failures: requests given up, invalid offers, truncated windows, failed cycles.",
+                 "Failures: requests given up, invalid offers, truncated windows, failed cycles (kind cycle: a "
+                 "source or delivery error; cycle_unexpected: any other exception).",
                  ["source", "kind"])
 WINDOW_SPLITS = Counter("jobmarket_producer_window_splits",
                         "Time windows split because they held more offers than the API pages.", ["source"])
@@ -32,6 +39,8 @@ class SourceMetrics:
         self.fetched = OFFERS_FETCHED.labels(source)
         self.published = OFFERS_PUBLISHED.labels(source)
         self.removals = REMOVALS_PUBLISHED.labels(source)
+        self.cleaned = OFFERS_CLEANED.labels(source)
+        self.held = REMOVALS_HELD.labels(source)
         self.pages = PAGES.labels(source)
         self.splits = WINDOW_SPLITS.labels(source)
         self._last_success = LAST_SUCCESS.labels(source)

@@ -5,11 +5,18 @@ the checkpoint). Whenever it has read a stretch of the source completely — a F
 or the newest Adzuna pages down to some creation time — an id it published in that stretch that the source
 no longer returned has been withdrawn. A full sweep runs at least every ``reconcile_interval_s``, so a
 withdrawal reaches consumers within one reconciliation cycle.
+
+An empty or degraded answer (a 204, an empty page, a page missing most offers) must not pass for a mass
+withdrawal: when one stretch would remove more than ``removal_guard_fraction`` of the offers tracked in it
+(and at least ``removal_guard_min``), nothing is removed and those ids become *suspects*; a later complete
+read that still misses a suspect agrees, and only then is it removed. Where the source can say so by id
+(France Travail), each removal is also confirmed first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from producers.checkpoints import CheckpointStore
@@ -30,6 +37,8 @@ class LiveOffers:
         data = store.load(self._name)
         raw = data.get("ids", {})
         self._ids: dict[str, float | None] = {str(k): (float(v) if v is not None else None) for k, v in raw.items()}
+        # Ids one guarded sweep missed: removed only if a later read misses them again.
+        self._suspects: set[str] = {str(s) for s in data.get("suspects", [])} & set(self._ids)
         self._dirty = False
 
     def __len__(self) -> int:
@@ -48,11 +57,34 @@ class LiveOffers:
         for sid in source_ids:
             if sid in self._ids:
                 del self._ids[sid]
+                self._suspects.discard(sid)
                 self._dirty = True
 
     def reset(self) -> None:
         self._ids.clear()
+        self._suspects.clear()
         self._dirty = True
+
+    @property
+    def suspects(self) -> frozenset[str]:
+        return frozenset(self._suspects)
+
+    def suspect(self, source_ids: Iterable[str]) -> None:
+        new = {sid for sid in source_ids if sid in self._ids} - self._suspects
+        if new:
+            self._suspects |= new
+            self._dirty = True
+
+    def clear_suspects(self, source_ids: Iterable[str]) -> None:
+        cleared = self._suspects.intersection(source_ids)
+        if cleared:
+            self._suspects -= cleared
+            self._dirty = True
+
+    def count(self, *, after: datetime | None = None, after_inclusive: bool = True,
+              before: datetime | None = None) -> int:
+        """How many tracked ids were created in the range (the same range as :meth:`missing`)."""
+        return len(self.missing(set(), after=after, after_inclusive=after_inclusive, before=before))
 
     def missing(
         self,
@@ -85,5 +117,24 @@ class LiveOffers:
 
     def save(self) -> None:
         if self._dirty:
-            self._store.save(self._name, {"ids": self._ids})
+            self._store.save(self._name, {"ids": self._ids, "suspects": sorted(self._suspects)})
             self._dirty = False
+
+
+@dataclass(frozen=True)
+class RemovalPlan:
+    remove: list[str]  # removed now (after the source confirms, where it can)
+    hold: list[str]  # new suspects: removed only when a later sweep agrees
+
+
+def plan_removals(missing: Sequence[str], tracked: int, suspects: Collection[str], *, max_fraction: float,
+                  min_count: int) -> RemovalPlan:
+    """What to do with the ids a complete read of one stretch no longer returned (``tracked`` were known in it).
+
+    A plausible number (at most ``max_fraction`` of ``tracked``, or fewer than ``min_count``) is removed. More
+    looks like a failed answer: only ids an earlier sweep already missed (``suspects``) are removed, the
+    others are held as suspects.
+    """
+    if len(missing) < min_count or len(missing) <= max_fraction * tracked:
+        return RemovalPlan(list(missing), [])
+    return RemovalPlan([s for s in missing if s in suspects], [s for s in missing if s not in suspects])

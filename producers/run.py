@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import FrameType
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 from rich.console import Console
@@ -67,6 +67,19 @@ def retry_policy(settings: Settings) -> RetryPolicy:
                        timeout_s=settings.http_timeout_s)
 
 
+def emitter_options(settings: Settings) -> dict[str, Any]:
+    return {"flush_timeout_s": settings.flush_timeout_s, "removal_guard_fraction": settings.removal_guard_fraction,
+            "removal_guard_min": settings.removal_guard_min}
+
+
+def next_wait(interval: float, failures: int, cap: float) -> float:
+    """Seconds before the next cycle: ``interval``, doubled for each failed cycle in a row, at most ``cap``
+    (never less than ``interval``)."""
+    if failures <= 0:
+        return interval
+    return min(interval * 2.0 ** min(failures - 1, 30), max(interval, cap))
+
+
 def build_connector(source: Source, settings: Settings, publisher: OfferPublisher, store: CheckpointStore,
                     stop: threading.Event) -> tuple[Connector, HttpFetcher]:
     """The connector for a real source, wired to the publisher, the checkpoints and the stop flag."""
@@ -84,7 +97,7 @@ def build_connector(source: Source, settings: Settings, publisher: OfferPublishe
         token = ClientCredentialsToken(fetcher, token_url=ft.token_url, client_id=ft.client_id,
                                        client_secret=ft.client_secret, scope=ft.scope,
                                        refresh_margin_s=ft.token_refresh_margin_s)
-        emitter = OfferEmitter(source, publisher, store, metrics, flush_timeout_s=settings.flush_timeout_s)
+        emitter = OfferEmitter(source, publisher, store, metrics, **emitter_options(settings))
         connector = FranceTravailConnector(FranceTravailClient(ft, fetcher, token), emitter, settings, stop=stop)
     elif source is Source.ADZUNA:
         az = settings.adzuna
@@ -93,7 +106,7 @@ def build_connector(source: Source, settings: Settings, publisher: OfferPublishe
                                       "(register at developer.adzuna.com)")
         fetcher = HttpFetcher(source.value, policy=policy, rate=az.requests_per_second, metrics=metrics, sleep=sleep)
         emitter = OfferEmitter(source, publisher, store, metrics, volatile_fields=VOLATILE_FIELDS,
-                               flush_timeout_s=settings.flush_timeout_s)
+                               **emitter_options(settings))
         connector = AdzunaConnector(AdzunaClient(az, fetcher), emitter, settings, stop=stop)
     else:
         raise ValueError(f"{source} has no HTTP connector")
@@ -180,6 +193,7 @@ def run_source(
         interval = (settings.france_travail.poll_interval_s if source is Source.FRANCE_TRAVAIL
                     else settings.adzuna.poll_interval_s)
     code = 0
+    failures = 0
     pending_since = since
     try:
         while True:
@@ -188,7 +202,7 @@ def run_source(
                     stats = connector.run_cycle(pending_since, progress)
                 console.print(stats.summary(), highlight=False, soft_wrap=True)
                 pending_since = None
-                code = 0
+                code = failures = 0
             except Interrupted:
                 break
             except AuthenticationError as exc:
@@ -200,10 +214,14 @@ def run_source(
                 log.error("cycle failed; checkpoint left at the last complete stretch", source=source.value,
                           error=str(exc))
                 console.print(f"[red]{source.value} cycle failed: {exc}[/red]")
-                code = 1
-                if not follow:
-                    break
-            if not follow or stop.wait(interval):
+                code, failures = 1, failures + 1
+            except Exception as exc:  # one bad cycle must not end a follower: the next one redoes it
+                SourceMetrics(source.value).error("cycle_unexpected")
+                log.exception("cycle failed unexpectedly; checkpoint left at the last complete stretch",
+                              source=source.value)
+                console.print(f"{source.value} cycle failed unexpectedly: {exc!r}", style="red", markup=False)
+                code, failures = 1, failures + 1
+            if not follow or stop.wait(next_wait(interval, failures, settings.failure_backoff_max_s)):
                 break
     finally:
         fetcher.close()

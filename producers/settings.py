@@ -137,6 +137,19 @@ class Settings(CommonSettings):
     http_backoff_max_s: float = Field(default=30.0, ge=0)
     http_retry_after_max_s: float = Field(default=300.0, ge=0)
     metrics_host: str = Field(default="127.0.0.1", description="Where --metrics-port listens (0.0.0.0 in a container).")
+    failure_backoff_max_s: float = Field(
+        default=900.0, ge=0,
+        description="With --follow, a failed cycle doubles the wait before the next one, up to this.",
+    )
+    # Reconciliation guard: an empty or degraded answer must not pass for a mass withdrawal.
+    removal_guard_fraction: float = Field(
+        default=0.5, gt=0, le=1,
+        description="A read that would remove more than this fraction of the offers tracked in its window "
+        "removes nothing until a later read agrees (1: never held back).",
+    )
+    removal_guard_min: int = Field(
+        default=5, ge=1, description="Fewer removals than this in one window are never held back by the guard.",
+    )
 
     france_travail: FranceTravailSettings = Field(default_factory=FranceTravailSettings)
     adzuna: AdzunaSettings = Field(default_factory=AdzunaSettings)

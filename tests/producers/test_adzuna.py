@@ -253,3 +253,52 @@ def test_run_source_shows_progress_and_a_one_line_summary(start: Start, kafka_bo
     text = out.getvalue()
     assert "3 pages" in text and "130 offers" in text and "offers/s" in text
     assert "adzuna backfill: 3 pages, 130 offers fetched, 130 published, 0 unchanged, 0 removals" in text
+
+
+def test_job_with_a_lone_surrogate_is_cleaned_and_published(start: Start, kafka_bootstrap: str,
+                                                            publisher: OfferPublisher, tmp_path: Path) -> None:
+    jobs = adzuna_generated(60)
+    newest = max(jobs, key=lambda j: (j["created"], j["id"]))  # page 1, first result
+    newest["title"] = "Data \udbff Engineer"  # goes out as the JSON escape "\udbff"
+    standin = AdzunaStandIn(jobs)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin))
+    t0 = now_ms()
+    stats = w.connector.run_cycle()
+    assert stats.cleaned == 1 and stats.invalid == 0 and stats.published == 60
+    records = assert_published_once(kafka_bootstrap, t0, {j["id"] for j in jobs})
+    assert next(r.value["payload"]["title"] for r in records if r.source_id == newest["id"]) == "Data \ufffd Engineer"
+    assert w.checkpoint()["backfill"] is None
+
+
+def test_degraded_or_empty_answer_during_reconciliation_removes_nothing(
+        start: Start, kafka_bootstrap: str, publisher: OfferPublisher, tmp_path: Path) -> None:
+    jobs = adzuna_generated(200)
+    standin = AdzunaStandIn(jobs)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin), reconcile_interval_s=0)
+    w.connector.run_cycle()
+    standin.faults.add(Fault(200, '{"count": 0, "mean": 0, "results": []}', match=on_page(1)))
+    assert w.connector.run_cycle().removals == 0  # an empty answer
+    oldest = sorted(jobs, key=lambda j: j["created"])[:3]
+    standin.faults.add(Fault(200, json.dumps({"count": 3, "mean": 0, "results": oldest}), match=on_page(1)))
+    stats = w.connector.run_cycle()  # three old jobs where 200 live: most of the span looks withdrawn
+    assert stats.removals == 0 and stats.held == 197
+    back = w.connector.run_cycle()  # the next sweep returns them all: nothing removed, no suspect left
+    assert back.removals == 0 and back.held == 0 and not w.connector.emitter.live.suspects
+
+
+def test_mass_disappearance_is_removed_once_a_second_sweep_agrees(start: Start, kafka_bootstrap: str,
+                                                                  publisher: OfferPublisher, tmp_path: Path) -> None:
+    jobs = adzuna_generated(200)
+    standin = AdzunaStandIn(jobs)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin), reconcile_interval_s=0)
+    w.connector.run_cycle()
+    oldest = min(jobs, key=lambda j: j["created"])["id"]
+    gone = sorted(j["id"] for j in jobs if j["id"] != oldest)[:150]
+    standin.remove(gone)
+    t0 = now_ms()
+    first = w.connector.run_cycle()
+    assert first.removals == 0 and first.held == 150
+    second = w.connector.run_cycle()
+    assert second.removals == 150 and second.held == 0
+    records = read_topic(kafka_bootstrap, REMOVALS.name, source=AZ, since_ms=t0, expect=set(gone))
+    assert sorted(r.source_id for r in records) == gone

@@ -281,3 +281,79 @@ def test_single_offer_and_referential(start: Start, kafka_bootstrap: str, publis
     assert client.offer(offers[0]["id"]) == offers[0]
     assert client.offer("NOPE000") is None
     assert {r["code"] for r in client.referential("typesContrats")} >= {"CDI", "CDD"}
+
+
+def test_offer_with_a_lone_surrogate_is_cleaned_and_published(start: Start, kafka_bootstrap: str,
+                                                              publisher: OfferPublisher, tmp_path: Path) -> None:
+    offers = ft_generated(20)
+    newest = max(offers, key=lambda o: o["dateCreation"])  # served first (sort=1)
+    newest["description"] = "Poste \ud800 à pourvoir"  # goes out as the JSON escape "\ud800"
+    newest["entreprise"] = {**newest.get("entreprise", {}), "nom": "ACME \udc00"}
+    standin = FranceTravailStandIn(offers)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin))
+    t0 = now_ms()
+    stats = w.connector.run_cycle()
+    assert stats.cleaned == 1 and stats.invalid == 0 and stats.published == 20
+    records = assert_published_once(kafka_bootstrap, t0, {o["id"] for o in offers})
+    payload = next(r.value["payload"] for r in records if r.source_id == newest["id"])
+    assert payload["description"] == "Poste \ufffd à pourvoir" and payload["entreprise"]["nom"] == "ACME \ufffd"
+    assert w.checkpoint()["watermark"]
+    again = w.connector.run_cycle()  # the cleaned offer is recognised as unchanged, not republished
+    assert again.published == 0
+
+
+def test_empty_answer_during_reconciliation_removes_nothing(start: Start, kafka_bootstrap: str,
+                                                            publisher: OfferPublisher, tmp_path: Path) -> None:
+    offers = ft_generated(300)
+    standin = FranceTravailStandIn(offers)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin), reconcile_interval_s=0)
+    w.connector.run_cycle()
+    empty = standin.faults.add(Fault(204, times=None, match=lambda r: r.url.path.endswith("/search")))
+    t0 = now_ms()
+    stats = w.connector.run_cycle()  # every window answers 204 No Content
+    assert stats.kind == "reconcile" and stats.removals == 0 and stats.held == 300
+    assert standin.offer_calls() == 0  # held back before asking one by one
+    empty.times = 0
+    back = w.connector.run_cycle()  # the source answers again: every suspect is returned, none removed
+    assert back.removals == 0 and back.held == 0 and back.fetched == 300
+    assert not w.connector.emitter.live.suspects
+
+    gone = sorted(o["id"] for o in offers[:3])
+    standin.remove(gone)  # a real withdrawal is still removed, once the API confirms it by id
+    stats = w.connector.run_cycle()
+    assert stats.removals == 3 and stats.held == 0
+    assert standin.offer_calls(204) == 3 and standin.offer_calls() == 3
+    records = read_topic(kafka_bootstrap, REMOVALS.name, source=FT, since_ms=t0)
+    assert sorted(r.source_id for r in records) == gone
+
+
+def test_removal_candidates_still_served_by_id_are_kept(start: Start, kafka_bootstrap: str,
+                                                        publisher: OfferPublisher, tmp_path: Path) -> None:
+    offers = ft_generated(3)  # fewer than the guard's minimum: only the check by id protects them
+    standin = FranceTravailStandIn(offers)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin), reconcile_interval_s=0)
+    w.connector.run_cycle()
+    standin.faults.add(Fault(200, '{"resultats": []}', times=None, match=lambda r: r.url.path.endswith("/search")))
+    stats = w.connector.run_cycle()  # an empty page where three offers live
+    assert stats.removals == 0 and stats.held == 0
+    assert standin.offer_calls(200) == 3  # each one asked, each one still served
+    assert len(w.connector.emitter.live) == 3
+
+
+def test_mass_disappearance_is_removed_once_a_second_sweep_agrees(start: Start, kafka_bootstrap: str,
+                                                                  publisher: OfferPublisher, tmp_path: Path) -> None:
+    offers = ft_generated(200)
+    standin = FranceTravailStandIn(offers, gone_status=404)
+    w = connector(tmp_path, kafka_bootstrap, publisher, start(standin), reconcile_interval_s=0)
+    w.connector.run_cycle()
+    gone = sorted(o["id"] for o in offers[:150])
+    standin.remove(gone)
+    t0 = now_ms()
+    first = w.connector.run_cycle()
+    assert first.removals == 0 and first.held == 150
+    second = w.connector.run_cycle()
+    assert second.removals == 150 and second.held == 0
+    assert standin.offer_calls(404) == 150 == standin.offer_calls()  # each confirmed by id (404 here)
+    records = read_topic(kafka_bootstrap, REMOVALS.name, source=FT, since_ms=t0, expect=set(gone))
+    assert sorted(r.source_id for r in records) == gone
+    assert w.connector.run_cycle().removals == 0

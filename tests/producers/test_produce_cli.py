@@ -19,7 +19,7 @@ from schemas.topics import RAW_OFFERS
 from tests.conftest import free_port
 from tests.producers.harness import now_ms, read_topic
 from tests.producers.standins.adzuna import AdzunaStandIn
-from tests.producers.standins.data import adzuna_generated, real_adzuna, real_france_travail
+from tests.producers.standins.data import adzuna_generated, ft_generated, real_adzuna, real_france_travail
 from tests.producers.standins.france_travail import FranceTravailStandIn
 from tests.support.services import REPO, wait_until
 
@@ -187,16 +187,44 @@ def test_stack_runs_real_connectors_only_with_credentials(monkeypatch: pytest.Mo
     for name in ("FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET", "ADZUNA_APP_ID", "ADZUNA_APP_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
-    procs = processes(CommonSettings(), 10)
+    procs = {p.name: " ".join(p.argv) for p in processes(CommonSettings(), 10)}
     assert "--source sample" in procs["producer"] and "producer-adzuna" not in procs
 
     monkeypatch.setenv("ADZUNA_APP_ID", "id")
     monkeypatch.setenv("ADZUNA_APP_KEY", "key")
-    procs = processes(CommonSettings(), 10)
+    procs = {p.name: " ".join(p.argv) for p in processes(CommonSettings(), 10)}
     assert "producer" not in procs and "producer-france-travail" not in procs
     assert "--source adzuna --follow" in procs["producer-adzuna"]
 
     monkeypatch.setenv("FRANCE_TRAVAIL_CLIENT_ID", "id")
     monkeypatch.setenv("FRANCE_TRAVAIL_CLIENT_SECRET", "secret")
-    procs = processes(CommonSettings(), 10)
+    procs = {p.name: " ".join(p.argv) for p in processes(CommonSettings(), 10)}
     assert "--source france-travail --follow" in procs["producer-france-travail"] and "producer-adzuna" in procs
+
+
+def test_follow_survives_an_offer_with_a_lone_surrogate(start: Start, kafka_bootstrap: str, tmp_path: Path) -> None:
+    # The reported failure: one such offer served first killed `produce --follow` before its checkpoint,
+    # and again after every restart.
+    offers = ft_generated(30)
+    first = max(offers, key=lambda o: o["dateCreation"])
+    first["intitule"] = "Développeur \ud83d (H/F)"  # half of an emoji: a lone surrogate, sent as "\ud83d"
+    standin = FranceTravailStandIn(offers)
+    env = {**france_travail_env(tmp_path, kafka_bootstrap, start(standin)), "FRANCE_TRAVAIL_MAX_RESULTS": "3150",
+           "FRANCE_TRAVAIL_PAGE_SIZE": "150", "FRANCE_TRAVAIL_BACKFILL_DAYS": "31"}
+    t0 = now_ms()
+    proc = spawn(["--source", "france-travail", "--follow", "--interval", "0.3"], env, tmp_path / "follow.log")
+    try:
+        ids = {o["id"] for o in offers}
+        records = read_topic(kafka_bootstrap, RAW_OFFERS.name, source="france_travail", since_ms=t0, expect=ids)
+        assert {r.source_id for r in records} == ids, (tmp_path / "follow.log").read_text()[-3000:]
+        payload = next(r.value["payload"] for r in records if r.source_id == first["id"])
+        assert payload["intitule"] == "Développeur \ufffd (H/F)"
+        wait_until(lambda: standin.search_calls >= 3, 20, what="later polls")  # still following
+        assert proc.poll() is None, (tmp_path / "follow.log").read_text()[-3000:]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = (tmp_path / "follow.log").read_text()
+    assert "1 cleaned" in log and "lone surrogates" in log

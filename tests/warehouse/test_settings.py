@@ -60,7 +60,7 @@ def test_warehouse_variable_wins(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_jobmarket_up_runs_the_sink_and_a_periodic_transform(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAREHOUSE_TRANSFORM_INTERVAL_S", "120")
-    procs = processes(CommonSettings(), 10)
+    procs = {p.name: " ".join(p.argv) for p in processes(CommonSettings(), 10)}
     assert procs["warehouse-sink"].endswith("-m jobmarket warehouse-sink")
     assert procs["transform"].endswith("-m jobmarket transform --every 120.0")
 

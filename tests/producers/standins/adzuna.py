@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.producers.standins.common import FaultPlan, RequestLog
+from tests.producers.standins.common import FaultPlan, RequestLog, SourceJSON
 
 SEARCH_PATH = "/v1/api/jobs/{country}/search/{page:int}"
 
@@ -104,5 +104,5 @@ class AdzunaStandIn:
             results.append({**o, "adref": secrets.token_urlsafe(24)})  # changes on every call
         salaries = [float(o["salary_min"]) for o in offers if isinstance(o.get("salary_min"), int | float)]
         mean = sum(salaries) / len(salaries) if salaries else 0.0
-        return JSONResponse({"__CLASS__": "Adzuna::API::Response::JobSearchResults",
-                             "count": len(offers) + self.count_bias, "mean": mean, "results": results})
+        return SourceJSON({"__CLASS__": "Adzuna::API::Response::JobSearchResults",
+                           "count": len(offers) + self.count_bias, "mean": mean, "results": results})

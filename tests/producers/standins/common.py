@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp
 
 from tests.conftest import free_port
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class SourceJSON(JSONResponse):
+    """A body as the sources write it: UTF-8 text, except that a lone surrogate in a string (which UTF-8
+    cannot carry) goes out as its ``\\uXXXX`` escape, valid JSON that ``json.loads`` turns back into it."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8")
 
 
 @dataclass

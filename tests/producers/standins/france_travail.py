@@ -6,6 +6,11 @@ expire, a call counter); ``GET /v2/offres/search`` with ``range=a-b`` (at most 1
 both or neither, else 400), 206 for a partial page / 200 for the last / 204 for nothing, ``Content-Range:
 offres a-b/total`` and ``Accept-Range: offres 150``; ``GET /v2/offres/{id}``; a referential. Offers are
 sorted newest first, as with ``sort=1``.
+
+``GET /v2/offres/{id}`` answers 200 with the offer, and for an id it does not (or no longer) serve
+``gone_status``: 204 No Content by default, as the search does for "nothing", or 404 — public clients of
+the API handle both and its documentation does not settle it, so the connector treats both as "gone" and
+the tests exercise both.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.producers.standins.common import FaultPlan, RequestLog
+from tests.producers.standins.common import FaultPlan, RequestLog, SourceJSON
 
 API_PREFIX = "/partenaire/offresdemploi"
 TOKEN_PATH = "/connexion/oauth2/access_token"
@@ -51,7 +56,10 @@ class FranceTravailStandIn:
         max_first: int = 3000,
         max_last: int = 3149,
         max_page: int = 150,
+        gone_status: int = 204,
     ) -> None:
+        assert gone_status in (204, 404)
+        self.gone_status = gone_status
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_ttl_s = token_ttl_s
@@ -100,6 +108,13 @@ class FranceTravailStandIn:
     @property
     def search_calls(self) -> int:
         return self.log.count("/v2/offres/search")
+
+    def offer_calls(self, status: int | None = None) -> int:
+        """``GET /v2/offres/{id}`` requests served (with ``status``)."""
+        prefix = f"{API_PREFIX}/v2/offres/"
+        with self.log._lock:
+            return sum(1 for e in self.log.entries if e.path.startswith(prefix) and e.path != f"{prefix}search"
+                       and (status is None or e.status == status))
 
     # --- endpoints ---------------------------------------------------------------------------------
     async def token(self, request: Request) -> Response:
@@ -189,16 +204,21 @@ class FranceTravailStandIn:
         body = {"resultats": page, "filtresPossibles": [
             {"filtre": "typeContrat",
              "agregation": [{"valeurPossible": k, "nbResultats": v} for k, v in sorted(contracts.items())]}]}
-        return JSONResponse(body, status_code=status,
-                            headers={"Content-Range": f"offres {first}-{end_index}/{total}",
-                                     "Accept-Range": f"offres {self.max_page}"})
+        return SourceJSON(body, status_code=status,
+                          headers={"Content-Range": f"offres {first}-{end_index}/{total}",
+                                   "Accept-Range": f"offres {self.max_page}"})
 
     async def offer(self, request: Request) -> Response:
         response = self._guard(request)
         if response is None:
             with self._lock:
                 found = self._offers.get(request.path_params["offer_id"])
-            response = JSONResponse(found) if found else Response(status_code=204)
+            if found:
+                response = SourceJSON(found)
+            elif self.gone_status == 404:
+                response = _error(404, "Aucune offre ne correspond à cet identifiant.")
+            else:
+                response = Response(status_code=204)
         self.log.add(request, response.status_code)
         return response
 
