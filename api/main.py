@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.routes import health, offers, recommendations
 from api.settings import Settings
@@ -19,43 +23,89 @@ from vector_index.indexer import Indexer
 
 log = structlog.get_logger(__name__)
 
+REQUEST_ID_HEADER = "X-Request-ID"
+_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # anything else is replaced: it goes into logs
+
+
+class RequestIdMiddleware:
+    """Gives every request an id (the client's ``X-Request-ID`` when sane), binds it to the request's
+    logs, echoes it on the response, and turns an unhandled exception into a logged 500 carrying it.
+
+    A bug is a 500, never a 503: "retry later" would hide it from clients and from alerting.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")
+        request_id = given if _CLIENT_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message).append(REQUEST_ID_HEADER, request_id)
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception:
+                log.exception("unhandled error", request_id=request_id, method=scope.get("method"),
+                              path=scope.get("path"))
+                if started:  # too late for a clean answer; the server closes the connection
+                    raise
+                resp = JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id},
+                                    headers={REQUEST_ID_HEADER: request_id})
+                await resp(scope, receive, send)
+
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
-               index: VectorIndex | None = None) -> FastAPI:
+               index: VectorIndex | None = None, on_fatal: Callable[[str], None] | None = None) -> FastAPI:
+    """``on_fatal(reason)`` is called, from a background thread, when the app cannot recover by itself
+    (the indexer gave up); ``python -m api`` uses it to stop the server and exit non-zero."""
     s = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = s
-        model: Embedder = embedder if embedder is not None else await run_in_threadpool(default_embedder)
-        app.state.embedder = model
-        idx = index or open_index(s, model.dim, s.collection)
-        app.state.index = idx
-        indexer = None
-        if s.run_indexer:
-            await run_in_threadpool(ensure_topics, s.bootstrap_servers)
-            indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group, fetch_max_wait_ms=s.kafka_fetch_max_wait_ms)
-            indexer.start()
-            app.state.indexer = indexer
-        log.info("api ready", model=model.model_id, offers=idx.count())
+        probe = health.KafkaProbe(s.bootstrap_servers, s.health_kafka_interval_s, s.health_kafka_timeout_s)
+        probe.start()
+        app.state.kafka_probe = probe
         try:
-            yield
+            model: Embedder = embedder if embedder is not None else await run_in_threadpool(default_embedder)
+            app.state.embedder = model
+            idx = index or open_index(s, model.dim, s.collection)
+            app.state.index = idx
+            indexer = None
+            if s.run_indexer:
+                await run_in_threadpool(ensure_topics, s.bootstrap_servers)
+                indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group,
+                                  fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+                                  max_outage_s=s.indexer_max_outage_s, on_failure=on_fatal)
+                indexer.start()
+                app.state.indexer = indexer
+            log.info("api ready", model=model.model_id, offers=idx.count())
+            try:
+                yield
+            finally:
+                if indexer:
+                    indexer.stop()
+                if index is None:  # we opened it, we close it
+                    idx.close()
         finally:
-            if indexer:
-                indexer.stop()
-            if index is None:  # we opened it, we close it
-                idx.close()
+            await run_in_threadpool(probe.stop)
 
     app = FastAPI(title="JobMarket API", version="0.1.0", lifespan=lifespan,
                   description="Offers and near-real-time recommendations for candidates.")
     app.state.settings = s
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # Log the bug with its trace, but answer something a client can act on.
-        log.exception("unhandled error", path=request.url.path)
-        return JSONResponse(status_code=503, content={"detail": "temporarily unavailable; please retry"})
-
+    app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(offers.router)
     app.include_router(recommendations.router)

@@ -17,3 +17,9 @@ class Settings(CommonSettings):
     indexer_group: str = "jobmarket-api-indexer"
     collection: str = "offers"
     max_limit: int = 100
+    # How long the indexer retries a failing index (timeouts, connection errors) before it gives up:
+    # then /health answers 503 and the process exits non-zero for its supervisor to restart it.
+    indexer_max_outage_s: float = 300.0
+    # /health answers from a background Kafka check (one client, every few seconds), never blocking.
+    health_kafka_interval_s: float = 5.0
+    health_kafka_timeout_s: float = 2.0

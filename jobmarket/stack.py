@@ -126,7 +126,7 @@ class Child:
 
 class Supervisor:
     def __init__(self, specs: Sequence[ChildSpec], env: Mapping[str, str] | None = None, out: IO[str] | None = None,
-                 *, grace_s: float = 5.0, base_grace_s: float = 1.0, backoff_base_s: float = 1.0,
+                 *, grace_s: float = 4.0, base_grace_s: float = 1.0, backoff_base_s: float = 1.0,
                  backoff_cap_s: float = 30.0, stable_after_s: float = 30.0, ready_timeout_s: float = 10.0,
                  poll_s: float = 0.1) -> None:
         self.children = [Child(spec) for spec in specs]

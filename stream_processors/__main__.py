@@ -21,7 +21,7 @@ log = structlog.get_logger(__name__)
 # faust's graceful stop can hang ("Gathering all futures", a dead broker, a batch stuck in the model):
 # past this many seconds after SIGTERM/SIGINT the worker exits anyway. Abandoning a batch is safe: it is
 # acked only after its outputs are delivered, so the next worker replays it (see stream_processors/app.py).
-SHUTDOWN_GRACE_S = 4.0  # under `jobmarket up`'s 5 s grace, so the worker goes before it is SIGKILLed
+SHUTDOWN_GRACE_S = 3.0  # under `jobmarket up`'s 4 s grace, so the worker goes before it is SIGKILLed
 
 
 def hard_exit_after(seconds: float, signum: int) -> threading.Timer:

@@ -1,5 +1,15 @@
+"""``/health``: each dependency's state, answered from cached checks so it never blocks on a dead broker.
+
+The public answer holds states and counts only; broker addresses and exception texts go to the log.
+"""
+
 from __future__ import annotations
 
+import threading
+import time
+from dataclasses import dataclass
+
+import structlog
 from confluent_kafka.admin import AdminClient
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -7,22 +17,78 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import IndexerDep, SettingsDep
 from api.models import DependencyStatus, HealthResponse
 
+log = structlog.get_logger(__name__)
 router = APIRouter(tags=["health"])
 
 
-def _kafka(bootstrap: str) -> DependencyStatus:
-    try:
-        topics = AdminClient({"bootstrap.servers": bootstrap}).list_topics(timeout=2).topics
-        return DependencyStatus(ok=True, detail={"bootstrap": bootstrap, "topics": len(topics)})
-    except Exception as exc:
-        return DependencyStatus(ok=False, detail=f"{bootstrap}: {exc}")
+@dataclass(frozen=True)
+class KafkaCheck:
+    ok: bool
+    topics: int | None
+    checked_at: float  # time.monotonic()
+
+
+class KafkaProbe:
+    """Checks the broker every ``interval_s`` from one thread with ONE AdminClient; ``status()`` reads
+    the last result. A result older than ``stale_after_s`` counts as down (the checker itself is stuck)."""
+
+    def __init__(self, bootstrap: str, interval_s: float = 5.0, timeout_s: float = 2.0) -> None:
+        self._bootstrap = bootstrap
+        self._interval_s = interval_s
+        self._timeout_s = timeout_s
+        self.stale_after_s = 3 * interval_s + timeout_s
+        self.last: KafkaCheck | None = None
+        self.last_error: str | None = None  # for logs and tests, never for the public answer
+        self._admin = AdminClient({"bootstrap.servers": bootstrap})
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kafka-probe", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(self._timeout_s + 1)
+
+    def check(self) -> KafkaCheck:
+        was_ok = self.last.ok if self.last else None
+        try:
+            topics = len(self._admin.list_topics(timeout=self._timeout_s).topics)
+        except Exception as exc:
+            self.last_error = str(exc)
+            if was_ok is not False:  # log transitions, not every check of a long outage
+                log.warning("kafka unreachable", bootstrap=self._bootstrap, error=self.last_error)
+            self.last = KafkaCheck(ok=False, topics=None, checked_at=time.monotonic())
+        else:
+            if was_ok is False:
+                log.info("kafka reachable again", bootstrap=self._bootstrap)
+            self.last = KafkaCheck(ok=True, topics=topics, checked_at=time.monotonic())
+        return self.last
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.check()
+            self._stop.wait(self._interval_s)
+
+    def status(self) -> DependencyStatus:
+        last = self.last
+        if last is None:
+            return DependencyStatus(ok=False, detail="not checked yet")
+        age = round(time.monotonic() - last.checked_at, 1)
+        if age > self.stale_after_s:
+            return DependencyStatus(ok=False, detail={"state": "unknown (check is stale)", "checked_s_ago": age})
+        if not last.ok:
+            return DependencyStatus(ok=False, detail={"state": "unreachable", "checked_s_ago": age})
+        return DependencyStatus(ok=True, detail={"topics": last.topics, "checked_s_ago": age})
 
 
 @router.get("/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}})
 async def health(request: Request, response: Response, settings: SettingsDep, indexer: IndexerDep) -> HealthResponse:
     """Each dependency's state; 503 when one is down (load balancers read the status code)."""
     state = request.app.state
-    deps: dict[str, DependencyStatus] = {"kafka": await run_in_threadpool(_kafka, settings.bootstrap_servers)}
+    probe: KafkaProbe | None = getattr(state, "kafka_probe", None)
+    deps: dict[str, DependencyStatus] = {
+        "kafka": probe.status() if probe else DependencyStatus(ok=False, detail="not checked yet")}
     index = getattr(state, "index", None)
     if index is None:
         deps["index"] = DependencyStatus(ok=False, detail="not open")
@@ -31,18 +97,20 @@ async def health(request: Request, response: Response, settings: SettingsDep, in
             count = await run_in_threadpool(index.count)
             kind = "qdrant-server" if settings.qdrant_url else "in-process (qdrant-edge)"
             deps["index"] = DependencyStatus(ok=True, detail={"backend": kind, "offers": count})
-        except Exception as exc:
-            deps["index"] = DependencyStatus(ok=False, detail=str(exc))
+        except Exception:
+            log.exception("health: index count failed")
+            deps["index"] = DependencyStatus(ok=False, detail="error (see the API log)")
     embedder = getattr(state, "embedder", None)
     deps["embedder"] = DependencyStatus(ok=embedder is not None, detail=getattr(embedder, "model_id", "loading"))
     if settings.run_indexer:
         if indexer is None:
             deps["indexer"] = DependencyStatus(ok=False, detail="not started")
         else:
-            st = indexer.stats
-            deps["indexer"] = DependencyStatus(ok=indexer.alive, detail={
-                "upserted": st.upserted, "deleted": st.deleted, "skipped": st.skipped,
-                "last_batch_at": st.last_batch_at, "errors": st.errors[-3:]})
+            st, status = indexer.stats, indexer.state
+            deps["indexer"] = DependencyStatus(ok=status in ("running", "retrying"), detail={
+                "state": status, "upserted": st.upserted, "deleted": st.deleted, "dead_lettered": st.dead_lettered,
+                "retries": st.retries, "errors": st.error_count, "last_batch_at": st.last_batch_at,
+                "failing_since": st.failing_since})
     ok = all(d.ok for d in deps.values())
     if not ok:
         response.status_code = 503
