@@ -22,6 +22,10 @@ ADZUNA_SAMPLE = 110
 SEED = 20250415
 HOLDOUT_SAMPLE = 40
 HOLDOUT_SEED = 777
+# A second held-out draw, labelled on 2026-11-30 after all parser work: no France Travail offer is left
+# unlabelled, so it comes from Adzuna only.
+HOLDOUT2_SAMPLE = 100
+HOLDOUT2_SEED = 20261130
 
 
 def main() -> None:
@@ -34,7 +38,9 @@ def main() -> None:
     dev = ft + random.Random(SEED).sample(adzuna, ADZUNA_SAMPLE)
     rest = [k for k in adzuna if k not in set(dev)]
     holdout = random.Random(HOLDOUT_SEED).sample(rest, HOLDOUT_SAMPLE)
-    chosen = [(k, "dev") for k in dev] + [(k, "holdout") for k in holdout]
+    rest2 = [k for k in rest if k not in set(holdout)]
+    holdout2 = random.Random(HOLDOUT2_SEED).sample(rest2, HOLDOUT2_SAMPLE)
+    chosen = [(k, "dev") for k in dev] + [(k, "holdout") for k in holdout] + [(k, "holdout2") for k in holdout2]
     with args.out.open("w", encoding="utf-8") as f:
         for (source, source_id), split in chosen:
             env = RawOfferEnvelope(source=source, source_id=source_id, fetched_at=datetime.now(UTC),

@@ -13,7 +13,7 @@ import re
 from typing import Any, Literal
 
 from schemas.events import ContractType
-from stream_processors.enrichment.text import as_str, fold
+from stream_processors.enrichment.text import MAX_DESCRIPTION, MAX_LABEL, MAX_TITLE, as_str, fold
 
 WorkingTime = Literal["full_time", "part_time"]
 
@@ -94,7 +94,7 @@ def resume_contract(description: str) -> ContractType | None:
 
 
 def is_temp_agency(company: str | None) -> bool:
-    return bool(company) and bool(_TEMP_AGENCIES.search(fold(company or "")))
+    return bool(company) and bool(_TEMP_AGENCIES.search(fold((company or "")[:MAX_LABEL])))
 
 
 def _cue(text: str, cues: list[tuple[re.Pattern[str], ContractType]]) -> ContractType | None:
@@ -106,18 +106,18 @@ def _cue(text: str, cues: list[tuple[re.Pattern[str], ContractType]]) -> Contrac
 
 
 def title_cue(title: str) -> ContractType | None:
-    return _cue(title, _TITLE_CUES)
+    return _cue(title[:MAX_TITLE], _TITLE_CUES)
 
 
 def description_cue(description: str) -> ContractType | None:
-    return _cue(description, _DESCRIPTION_CUES)
+    return _cue(description[:MAX_DESCRIPTION], _DESCRIPTION_CUES)
 
 
 def _working_time(*labels: str | None) -> WorkingTime | None:
     for label in labels:
         if not label:
             continue
-        f = fold(label)
+        f = fold(label[:MAX_LABEL])
         if "partiel" in f or "part time" in f or "part_time" in f or "part-time" in f:
             return "part_time"
         if "temps plein" in f or "full time" in f or "full_time" in f or "full-time" in f:
@@ -129,12 +129,13 @@ def from_france_travail(payload: dict[str, Any], title: str) -> tuple[ContractTy
                                                                      WorkingTime | None]:
     code = (as_str(payload.get("typeContrat")) or "").upper()
     label = as_str(payload.get("typeContratLibelle"))
-    nature = fold(as_str(payload.get("natureContrat")) or "")
+    label = label[:MAX_LABEL] if label else None
+    nature = fold((as_str(payload.get("natureContrat")) or "")[:MAX_LABEL])
     contract = _FT_CODES.get(code)
     if "apprentissage" in nature or "professionnalisation" in nature or payload.get("alternance") is True:
         contract = ContractType.ALTERNANCE
     elif contract is None:
-        contract = title_cue(title) or (_cue(label, _TITLE_CUES) if label else None)
+        contract = title_cue(title) or (title_cue(label) if label else None)
     working = _working_time(as_str(payload.get("dureeTravailLibelleConverti")),
                             as_str(payload.get("dureeTravailLibelle")))
     if payload.get("tempsPlein") is True and working is None:

@@ -11,11 +11,8 @@ from schemas.events import ContractType, Offer, RawOfferEnvelope, Source, canoni
 from stream_processors.enrichment import contracts, locations, remote, rome, salary, seniority, skills
 from stream_processors.enrichment.errors import EnrichmentError
 from stream_processors.enrichment.locations import Location
-from stream_processors.enrichment.text import as_dict, as_str, clean_text
+from stream_processors.enrichment.text import MAX_TITLE, as_dict, as_str, clean_text
 from stream_processors.enrichment.titles import split_gender_mark
-
-MAX_TITLE = 300
-MAX_DESCRIPTION = 20_000
 
 
 def _datetime(value: Any) -> datetime | None:
@@ -46,7 +43,7 @@ def _common(envelope: RawOfferEnvelope, payload: dict[str, Any], raw_title: Any)
 
 
 def title_text_of(payload: dict[str, Any]) -> str:
-    return as_str(payload.get("title")) or ""
+    return (as_str(payload.get("title")) or "")[:MAX_TITLE]
 
 
 def _location_fields(loc: Location) -> dict[str, Any]:
@@ -60,7 +57,7 @@ def _location_fields(loc: Location) -> dict[str, Any]:
 def _france_travail(envelope: RawOfferEnvelope, payload: dict[str, Any]) -> dict[str, Any]:
     fields = _common(envelope, payload, payload.get("intitule"))
     title = fields["title"]
-    description = clean_text(payload.get("description"))[:MAX_DESCRIPTION]
+    description = clean_text(payload.get("description"))  # capped to MAX_DESCRIPTION
     contract, contract_label, working_time = contracts.from_france_travail(payload, title)
     level, experience_label = seniority.from_france_travail(payload, title, description, contract)
     salary_min, salary_max, salary_label = salary.from_france_travail(payload, description)
@@ -89,7 +86,7 @@ def _france_travail(envelope: RawOfferEnvelope, payload: dict[str, Any]) -> dict
 def _adzuna(envelope: RawOfferEnvelope, payload: dict[str, Any]) -> dict[str, Any]:
     fields = _common(envelope, payload, payload.get("title"))
     title = fields["title"]
-    description = clean_text(payload.get("description"))[:MAX_DESCRIPTION]
+    description = clean_text(payload.get("description"))  # capped to MAX_DESCRIPTION
     company = as_str(as_dict(payload.get("company")).get("display_name"))
     contract, contract_label, working_time = contracts.from_adzuna(payload, title, description, company)
     level = seniority.infer(title, description, contract=contract)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stream_processors.enrichment.referential import Commune, Referential, referential
-from stream_processors.enrichment.text import as_dict, as_float, as_str, fold, name_key
+from stream_processors.enrichment.text import MAX_LABEL, MAX_TITLE, as_dict, as_float, as_str, fold, name_key
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Location:
     longitude: float | None = None
 
 
+MAX_AREA = 8
 _FT_LIBELLE = re.compile(r"^\s*(\d{2,3}|2[ab])\s*(?:-\s*(.*?))?\s*$", re.IGNORECASE)
 _ARRONDISSEMENT = re.compile(
     r"^(?:(paris|lyon|marseille)\s+)?0?(\d{1,2})\s*(?:er|e|eme|em|nd)?\s*(?:arrondissement|arr)?$"
@@ -123,7 +124,7 @@ def _best(candidates: list[Commune], deps: set[str] | None) -> Commune | None:
 def find_commune(name: str, deps: set[str] | None = None, city_hint: str | None = None) -> Commune | None:
     """A commune by name, restricted to ``deps`` when given; the most populous homonym wins."""
     ref = referential()
-    key = name_key(name)
+    key = name_key(name[:MAX_LABEL])
     if not key:
         return None
     arr = _arrondissement(key, city_hint)
@@ -139,7 +140,7 @@ def _find_loose(name: str, deps: set[str]) -> Commune | None:
     Boën-sur-Lignon, "Saint-Laurent-du-Var-Cagnes-sur-Mer-Est" → Saint-Laurent-du-Var.
     """
     ref = referential()
-    key = name_key(name)
+    key = name_key(name[:MAX_LABEL])  # the token loop below is quadratic in the number of words
     stripped = _SUBDIVISION.sub("", key)
     if stripped != key:
         found = _best(ref.by_key.get(stripped, []), deps)
@@ -168,7 +169,7 @@ def _deps_for_postal(postal: str) -> set[str]:
 def from_france_travail(payload: dict[str, Any]) -> Location:
     ref = referential()
     lieu = as_dict(payload.get("lieuTravail"))
-    libelle = as_str(lieu.get("libelle")) or ""
+    libelle = (as_str(lieu.get("libelle")) or "")[:MAX_LABEL]
     postal = as_str(lieu.get("codePostal"))
     if postal and not re.fullmatch(r"\d{5}", postal):
         postal = None
@@ -273,6 +274,7 @@ def from_text(title: str, description: str, deps: set[str] | None) -> Commune | 
     Gorron", "site de Cusset (03)" or "à Idron - 64320" in the description.
     """
     ref = referential()
+    title = title[:MAX_TITLE]
     head = _RESUME.search(description[:400])
     if head:
         postal, name = head.group(1), head.group(2)
@@ -305,13 +307,15 @@ def from_text(title: str, description: str, deps: set[str] | None) -> Commune | 
 
 def from_adzuna(payload: dict[str, Any], title: str = "", description: str = "") -> Location:
     ref = referential()
+    title = title[:MAX_TITLE]
     if title and _ABROAD.search(fold(title)):
         return Location()
     location = as_dict(payload.get("location"))
     raw_area = location.get("area")
-    area = [s for s in (as_str(a) for a in raw_area) if s] if isinstance(raw_area, list) else []
+    # Real areas have at most 5 short elements ("France", région, département, town, quartier).
+    area = [s[:MAX_LABEL] for s in (as_str(a) for a in raw_area[:MAX_AREA]) if s] if isinstance(raw_area, list) else []
     if not area:
-        display = as_str(location.get("display_name")) or ""
+        display = (as_str(location.get("display_name")) or "")[:MAX_LABEL]
         area = ["France", *reversed([p.strip() for p in display.split(",") if p.strip()])]
     parts = [p for p in area if name_key(p) != "france"]
     loc = Location()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stream_processors.enrichment.text import as_str, fold
+from stream_processors.enrichment.text import MAX_TITLE, as_str, fold
 
 DOMAINS = {
     "A": "Agriculture et pêche, espaces naturels et espaces verts, soins aux animaux",
@@ -247,7 +247,7 @@ def domain_of(code: str | None) -> str | None:
 
 def infer(title: str, description: str = "") -> tuple[str | None, str | None, float | None]:
     """(code, label, confidence) from the lexicon, or (None, None, None)."""
-    folded = _PREFIX.sub("", fold(title))
+    folded = _PREFIX.sub("", fold(title[:MAX_TITLE]))
     for pattern, code, label, specific in _COMPILED:
         if pattern.search(folded):
             return code, label, 0.85 if specific else 0.7

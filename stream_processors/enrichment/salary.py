@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stream_processors.enrichment.text import as_float, as_str, fold
+from stream_processors.enrichment.text import MAX_DESCRIPTION, MAX_LABEL, as_float, as_str, fold
 
 HOURS_PER_YEAR = 1607
 DAYS_PER_YEAR = 218
@@ -27,8 +27,9 @@ MONTHLY_THAT_IS_ANNUAL = 10_000
 ANNUAL_MIN, ANNUAL_MAX = 3_000, 250_000
 
 _PERIOD = re.compile(r"^\s*(annuel|mensuel|horaire|journalier|hebdomadaire|cachet)\b")
-_AMOUNT = re.compile(r"(\d[\d\s\u202f]*(?:[.,]\d+)?)\s*(?:k\s*)?(?:euros?|eur|€)", re.IGNORECASE)
-_MONTHS = re.compile(r"sur\s+(\d+(?:[.,]\d+)?)\s*mois")
+# Bounded repetitions: "[\d\s]*" made a long run of digits without a currency quadratic.
+_AMOUNT = re.compile(r"(\d[\d\s\u202f]{0,15}(?:[.,]\d{1,4})?)\s?(?:k\s?)?(?:euros?|eur|€)", re.IGNORECASE)
+_MONTHS = re.compile(r"sur\s(\d{1,2}(?:[.,]\d{1,2})?)\s?mois")
 _FACTORS = {"annuel": 1.0, "horaire": float(HOURS_PER_YEAR), "journalier": float(DAYS_PER_YEAR),
             "hebdomadaire": 52.0}
 
@@ -45,7 +46,7 @@ def parse_ft_label(label: str | None) -> tuple[float | None, float | None]:
     """"Annuel de 32000.0 Euros à 36000.0 Euros sur 12.0 mois" → (32000.0, 36000.0)."""
     if not label:
         return None, None
-    folded = fold(label)
+    folded = fold(label[:MAX_LABEL])
     period = _PERIOD.match(folded)
     amounts = [a for a in (_number(m.group(1)) for m in _AMOUNT.finditer(folded)) if a is not None and a > 0]
     if not period or not amounts:
@@ -74,7 +75,7 @@ def parse_ft_label(label: str | None) -> tuple[float | None, float | None]:
 # Free text: "Salaire : 25 000 à 36 000 € par an", "Rémunération : 28000€ à 35000€ brut /an",
 # "Salaire entre 35k et 45k", "à partir de 45 000,00€ par an", "11,65 € par heure". Amounts must follow a
 # salary keyword closely; net amounts, bonuses and meal vouchers are ignored.
-_NUM = r"(\d{1,3}(?:[ \u202f.]\d{3})+|\d+)(?:[.,](\d{1,2}))?"
+_NUM = r"(\d{1,3}(?:[ \u202f.]\d{3}){1,3}|\d{1,9})(?:[.,](\d{1,2}))?"
 _TEXT_SALARY = re.compile(
     r"(?:salaire|remuneration|package|salary|retribution)(?:\s+(?:annuel|mensuel|brut|fixe|propose|de base))*"
     r"\s*(?::|de|entre|est de|a partir de|from|of)?\s*(?:selon profil\s*:?\s*)?"
@@ -108,7 +109,7 @@ def _text_amount(whole: str | None, cents: str | None, k: str | None) -> float |
 
 def parse_text(text: str) -> tuple[float | None, float | None]:
     """The first salary stated in free text, annualised (min, max); max is None for "à partir de"."""
-    folded = fold(text)
+    folded = fold(text[:MAX_DESCRIPTION])
     for m in _TEXT_SALARY.finditer(folded):
         tail = m.group("tail")
         if re.match(r"\s*(?:net|nets)\b", tail) or (m.group("ka") is None and m.group("kb") is None

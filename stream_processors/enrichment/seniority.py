@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from schemas.events import ContractType, Seniority
-from stream_processors.enrichment.text import as_str, fold
+from stream_processors.enrichment.text import MAX_DESCRIPTION, MAX_LABEL, MAX_TITLE, as_str, fold
 
 _ORDER = [Seniority.DEBUTANT, Seniority.JUNIOR, Seniority.CONFIRME, Seniority.SENIOR]
 
@@ -32,16 +32,17 @@ _NUMBERS = {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "s
             "six years": 6, "seven": 7, "eight": 8, "ten": 10}
 _NUM = r"(\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|one|two|three|four|five|seven|eight|ten)"
 
-_FT_YEARS = re.compile(r"(\d+(?:[.,]\d+)?)\s*(an|annee|mois)", re.IGNORECASE)
+# Not "(\d+(?:[.,]\d+)?)": on a long run of digits that was quadratic (seconds for 8,000 characters).
+_FT_YEARS = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)\s?(an|annee|mois)", re.IGNORECASE)
 # "3 ans d'expérience", "minimum 5 ans", "au moins 2 années d'expérience", "3 à 5 ans d'expérience",
 # "5+ years of experience", "at least 3 years"; the lower bound of a range is kept.
 _DESC_YEARS = [
-    re.compile(_NUM + r"\s*(?:\+|(?:a|et|-)\s*\d+)?\s*(?:ans|annees)\s+(?:minimum\s+)?(?:d'|de\s+)?"
+    re.compile(_NUM + r"\s*(?:\+|(?:a|et|-)\s*\d{1,2})?\s*(?:ans|annees)\s+(?:minimum\s+)?(?:d'|de\s+)?"
                r"(?:une\s+|un\s+)?(?:experience|pratique)"),
     re.compile(r"(?:minimum|au moins|minimum de|d'au moins)\s+" + _NUM + r"\s*(?:ans|annees)"),
     re.compile(r"experience\s+(?:significative\s+|reussie\s+|professionnelle\s+|confirmee\s+|similaire\s+)?"
                r"(?:de|d'au moins|d'un minimum de|minimum de|minimum)\s+" + _NUM + r"\s*(?:\+\s*)?(?:ans|annees)"),
-    re.compile(_NUM + r"\s*\+?\s*(?:-\s*\d+\s*)?years?\s+(?:of\s+)?(?:professional\s+|relevant\s+|hands-on\s+)?"
+    re.compile(_NUM + r"\s*\+?\s*(?:-\s*\d{1,2}\s*)?years?\s+(?:of\s+)?(?:professional\s+|relevant\s+|hands-on\s+)?"
                r"(?:experience|exp\b)"),
     re.compile(r"(?:at least|minimum of|minimum)\s+" + _NUM + r"\s*\+?\s*years?"),
 ]
@@ -93,7 +94,7 @@ def years_from_ft_label(label: str | None) -> float | None:
     """"3 An(s)" → 3, "36 Mois" → 3, "Expérience exigée de 1 An(s)" → 1, "Débutant accepté" → None."""
     if not label:
         return None
-    m = _FT_YEARS.search(fold(label))
+    m = _FT_YEARS.search(fold(label[:MAX_LABEL]))
     if not m:
         return None
     value = float(m.group(1).replace(",", "."))
@@ -102,7 +103,7 @@ def years_from_ft_label(label: str | None) -> float | None:
 
 def years_from_text(text: str) -> float | None:
     """The smallest experience requirement stated in free text, in years (None if none is stated)."""
-    folded = fold(text)
+    folded = fold(text[:MAX_DESCRIPTION])
     found: list[float] = []
     for pattern in _DESC_YEARS:
         for m in pattern.finditer(folded):
@@ -113,7 +114,7 @@ def years_from_text(text: str) -> float | None:
 
 
 def title_level(title: str) -> Seniority | None:
-    folded = _FUTURE.sub(" ", fold(title))
+    folded = _FUTURE.sub(" ", fold(title[:MAX_TITLE]))
     for pattern, level in _TITLE_CUES:
         if pattern.search(folded):
             return level
@@ -121,7 +122,7 @@ def title_level(title: str) -> Seniority | None:
 
 
 def description_level(description: str) -> Seniority | None:
-    folded = fold(description)
+    folded = fold(description[:MAX_DESCRIPTION])
     for pattern, level in _DESCRIPTION_CUES:
         if pattern.search(folded):
             return level

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from stream_processors.enrichment.text import as_str, fold
+from stream_processors.enrichment.text import MAX_TITLE, as_str, fold
 
 _B = r"(?<![\w+#.-])"  # left boundary: not inside a word, a version or "C++" ("PHP/Symfony" is fine)
 _E = r"(?![\w+#]|\.\w)"  # right boundary
@@ -44,7 +44,7 @@ _LEXICON: dict[str, list[str]] = {
     "LabVIEW": [r"labview"],
     "SQL": [r"sql(?!\s*server)", r"t-sql", r"pl/sql"],
     "SQL Server": [r"sql server", r"mssql"],
-    "PostgreSQL": [r"postgres\w*", r"postgre\s?sql"],
+    "PostgreSQL": [r"postgres\w{0,4}", r"postgre\s?sql"],  # bounded: see _search
     "MySQL": [r"mysql", r"mariadb"],
     "Oracle": [r"oracle(?:\s*db| database)?(?=\s*(?:/|,|\)|et |ou |sql))", r"base(?:s)? (?:de donnees )?oracle"],
     "MongoDB": [r"mongo\s?db", r"mongo", r"mangodb"],
@@ -112,7 +112,7 @@ _LEXICON: dict[str, list[str]] = {
     "Agile": [r"(?:methodes?|methodologies?|methodologie de travail|mode|mode projet|equipes?|contexte|environnement"
               r"|demarche|pratiques?|cadre|projets?|principes?|maniere|reunions|ceremoniaux d'une equipe)\s+agiles?",
               r"agiles?\s*(?:/|\(|,)?\s*(?:scrum|kanban|safe)", r"(?<=\()agile", r"agilite\s+(?:scrum|kanban)",
-              r"cycle en v,?\s+agilite", r"agile methodolog\w*", r"en agile",
+              r"cycle en v,?\s+agilite", r"agile methodolog\w{0,4}", r"en agile",
               r"agile (?:team|environment|methodology|ways of working)"],
     "Figma": [r"figma"],
     "Photoshop": [r"photoshop"],
@@ -177,7 +177,9 @@ def _search(pattern: re.Pattern[str], text: str) -> bool:
     while (m := pattern.search(text, pos)) is not None:
         if _LEFT_BOUNDARY.match(text, m.start()):
             return True
-        pos = m.start() + 1  # inside a word: a match may still start further on
+        # Inside a word: a match may still start further on. Patterns must not end in an unbounded
+        # repetition ("\w*"): each rejected match would rescan the rest of the word (quadratic).
+        pos = m.start() + 1
     return False
 
 
@@ -208,7 +210,7 @@ def _libelles(items: Any) -> list[str]:
 
 def hard_skills(title: str, description: str, competences: Any = None) -> list[str]:
     skills = _libelles(competences)
-    for name in from_text(title, description):
+    for name in from_text(title[:MAX_TITLE], description):
         if name not in skills:
             skills.append(name)
     return skills

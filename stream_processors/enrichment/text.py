@@ -8,9 +8,16 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+# Input caps, applied by each parser before any regex: records are hostile input (a France Travail
+# ``salaire.libelle`` of 8,000 characters once took seconds of the worker's event loop). Structured
+# labels are short; descriptions are long but every pattern run on them is linear.
+MAX_LABEL = 200
+MAX_TITLE = 300
+MAX_DESCRIPTION = 20_000
+
 _SPACES = re.compile(r"\s+")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_TAGS = re.compile(r"<[^>]+>")
+_TAGS = re.compile(r"<[^<>]+>")  # not "<[^>]+>": on "<<<<..." each "<" would scan to the end (quadratic)
 _TOKEN_ALIASES = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
 
 
@@ -40,12 +47,14 @@ def name_key(text: str) -> str:
     return " ".join(_TOKEN_ALIASES.get(t, t) for t in tokens)
 
 
-def clean_text(value: Any) -> str:
-    """A description as plain text: HTML tags and entities removed, whitespace kept readable."""
+def clean_text(value: Any, limit: int = MAX_DESCRIPTION) -> str:
+    """A description as plain text (at most ``limit`` characters): HTML tags and entities removed,
+    whitespace kept readable."""
     if not isinstance(value, str):
         return ""
+    value = value[: 4 * limit]  # HTML markup may take room; the text is cut to ``limit`` below
     text = html.unescape(_TAGS.sub(" ", value)) if "<" in value or "&" in value else value
-    return text.replace("\r\n", "\n").replace("\xa0", " ").strip()
+    return text.replace("\r\n", "\n").replace("\xa0", " ").strip()[:limit]
 
 
 def as_str(value: Any) -> str | None:

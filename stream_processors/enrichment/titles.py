@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from stream_processors.enrichment.text import MAX_TITLE
+
 _SEP = r"\s*[/\\|\-]\s*"
 _MARK = re.compile(
     r"[\(\[]?\s*(?<![\w.])(?:[HFMW]" + _SEP + r"[HFMW](?:" + _SEP + r"(?:X|D|N|NB|Autre))?"
@@ -18,7 +20,12 @@ _SPACES = re.compile(r"\s+")
 
 
 def split_gender_mark(title: str) -> tuple[str, str | None]:
-    """("Développeur Java (H/F)") → ("Développeur Java", "(H/F)"); the first mark found is kept."""
+    """("Développeur Java (H/F)") → ("Développeur Java", "(H/F)"); the first mark found is kept.
+
+    The title is cut to ``MAX_TITLE`` and its whitespace collapsed first: the patterns' "\\s*" made runs
+    of spaces quadratic.
+    """
+    title = _SPACES.sub(" ", title[:MAX_TITLE])
     marks = [m.group(0).strip() for m in _MARK.finditer(title)]
     cleaned = _MARK.sub(" ", title)
     trailing = _TRAILING_HF.search(cleaned)
