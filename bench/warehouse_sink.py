@@ -29,6 +29,7 @@ from warehouse.sink import record_hash
 
 def batches(rows: int, size: int) -> list[Batch]:
     now = datetime(2025, 4, 20, tzinfo=UTC)
+    version = int(now.timestamp() * 1_000_000)  # as the merge stage stamps them (event time in µs)
     out: list[Batch] = []
     for start in range(0, rows, size):
         batch = Batch()
@@ -41,10 +42,12 @@ def batches(rows: int, size: int) -> list[Batch]:
                                                 True, ref))
             offer = Offer(id=canonical_offer_id("adzuna", str(i)), source=Source.ADZUNA, source_id=str(i),
                           source_refs=[env.key], title=f"Data engineer {i}", description="x" * 1500,
-                          skills=["Python", "SQL"], fetched_at=now, enriched_at=now + timedelta(seconds=1))
+                          skills=["Python", "SQL"], fetched_at=now, enriched_at=now + timedelta(seconds=1),
+                          version=version)
             record = offer.model_dump(mode="json", exclude={"embedding"})
             batch.offers.append(EnrichedOfferRow(offer.id, record, record_hash(record), False, None,
-                                                 KafkaRef("jobmarket.offers.enriched.v1", i % 4, i, offer.id, now)))
+                                                 KafkaRef("jobmarket.offers.enriched.v1", i % 4, i, offer.id, now),
+                                                 version=version))
         out.append(batch)
     return out
 

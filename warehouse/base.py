@@ -5,9 +5,11 @@ Three tables in the raw schema, declared once here and created by each backend i
 * ``raw_offers`` — one row per raw event, the source's JSON untouched; keyed by ``event_id``
   (``{source}:{source_id}@{fetched_at}``), insert-only: a replayed or re-published event changes nothing.
 * ``raw_removals`` — one row per removal event, same rules.
-* ``enriched_offers`` — the canonical layer: one row per canonical offer id, upserted in topic order
-  (a record replaces the row only when it comes later in its partition *and* differs), tombstones mark
-  the row removed and keep its last record. The embedding never reaches the warehouse.
+* ``enriched_offers`` — the canonical layer: one row per canonical offer id, ordered by the producer's
+  ``version`` (``Offer.version``, or the ``version`` header of a tombstone), never by Kafka offsets: they
+  restart at 0 when a topic is re-created (every restart of the embedded broker, a cluster move), and a
+  row gated on them would ignore every later update and removal. Tombstones mark the row removed and
+  keep its last record. The embedding never reaches the warehouse. See ``merge_sql`` for the rule.
 
 Every batch is written through a staging table and one MERGE per table, in one transaction where the
 backend has them; the sink commits Kafka offsets only after ``write`` returned.
@@ -17,9 +19,9 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Literal
 
@@ -94,6 +96,7 @@ ENRICHED_OFFERS_TABLE = TableSpec(
         Column("offer_id", "string"),
         Column("record", "json"),
         Column("record_hash", "string"),
+        Column("version", "int"),
         Column("is_removed", "bool"),
         Column("removed_at", "timestamp"),
         *_KAFKA,
@@ -169,6 +172,34 @@ class EnrichedOfferRow:
     is_removed: bool
     removed_at: datetime | None
     kafka: KafkaRef
+    version: int = 0  # the producer's order for this id; 0 when the record carries none (older producers)
+
+
+_NO_TIMESTAMP = datetime.min.replace(tzinfo=UTC)
+
+
+def supersedes(new: EnrichedOfferRow, old: EnrichedOfferRow) -> bool:
+    """Whether ``new`` (read after ``old``) is the later state of the same offer id: the MERGE's rule
+    (``merge_sql``) for two rows of one batch, where the content check does not matter."""
+    if new.version != old.version:
+        return new.version > old.version
+    if new.is_removed:
+        return True  # a removal at the same version is never lost
+    return (new.kafka.kafka_timestamp or _NO_TIMESTAMP) >= (old.kafka.kafka_timestamp or _NO_TIMESTAMP)
+
+
+def _latest_per_offer(offers: Sequence[EnrichedOfferRow]) -> list[EnrichedOfferRow]:
+    """One row per offer id, the latest by ``supersedes``; a tombstone keeps the record it removes."""
+    latest: dict[str, EnrichedOfferRow] = {}
+    for row in offers:
+        old = latest.get(row.offer_id)
+        if old is None:
+            latest[row.offer_id] = row
+        elif supersedes(row, old):
+            if row.record is None and old.record is not None:
+                row = replace(row, record=old.record, record_hash=old.record_hash)
+            latest[row.offer_id] = row
+    return list(latest.values())
 
 
 @dataclass
@@ -189,26 +220,19 @@ class Batch:
         elif table is RAW_REMOVALS_TABLE:
             source, stamp_col = self.removals, "ingested_at"
         elif table is ENRICHED_OFFERS_TABLE:
-            source, stamp_col = self.offers, "loaded_at"
+            # canonical offers: the latest version of each id (not the last offset: see merge_sql)
+            source, stamp_col = _latest_per_offer(self.offers), "loaded_at"
         else:
             raise ValueError(table.name)
         # One staging row per key, or MERGE would see duplicates: events keep their first occurrence
-        # (insert-only), canonical offers their last (topic order: one key lives in one partition).
+        # (insert-only).
         by_key: dict[str, dict[str, Any]] = {}
         for item in source:
             flat = _shallow(item)  # not dataclasses.asdict: it deep-copies every payload
             flat.update(_shallow(item.kafka))
             flat[stamp_col] = stamp
             row = {k: (_ts(v) if isinstance(v, datetime) else v) for k, v in flat.items() if v is not None}
-            key = str(row[table.key])
-            if table is ENRICHED_OFFERS_TABLE:
-                previous = by_key.pop(key, None)
-                if previous is not None and "record" not in row and "record" in previous:
-                    # a tombstone keeps the record it removes, as the MERGE does across batches
-                    row["record"], row["record_hash"] = previous["record"], previous["record_hash"]
-                by_key[key] = row
-            else:
-                by_key.setdefault(key, row)
+            by_key.setdefault(str(row[table.key]), row)
         return list(by_key.values())
 
 
@@ -247,17 +271,31 @@ def merge_sql(table: TableSpec, target: str, staging: str) -> str:
     on = f"merge into {target} as t using {staging} as s on t.{table.key} = s.{table.key}"
     if table is not ENRICHED_OFFERS_TABLE:
         return f"{on} {insert}"
-    # Later in the partition and different in content: a replay (older offsets, or the same bytes
-    # published again) leaves the row untouched. A tombstone keeps the last record.
+    # Ordered by the producer's version, never by Kafka offsets (lineage only: they restart at 0 when a
+    # topic is re-created, and a replay re-reads old ones). A row is replaced by
+    #  * a higher version, always (upsert or tombstone);
+    #  * the same version only if it changes something: a tombstone removes a live row (a removal is never
+    #    lost to a tie), an upsert that changes the content or brings the offer back wins unless its Kafka
+    #    timestamp is older. Versions tie when the producer sets none (0: older workers, until the merge
+    #    stage stamps them): the timestamp then orders an update after a restart before a replayed record.
+    # A tombstone keeps the last record. A row stored before the version column existed counts as 0.
     kafka_cols = [c.name for c in _KAFKA]
     updates = ["record = coalesce(s.record, t.record)", "record_hash = coalesce(s.record_hash, t.record_hash)",
-               "is_removed = s.is_removed", "removed_at = s.removed_at",
+               "version = s.version", "is_removed = s.is_removed", "removed_at = s.removed_at",
                *(f"{c} = s.{c}" for c in kafka_cols), "loaded_at = s.loaded_at"]
-    return (f"{on} when matched"
-            " and (s.kafka_partition <> t.kafka_partition or s.kafka_offset > t.kafka_offset)"
-            " and (s.is_removed <> t.is_removed"
-            " or (s.record_hash is not null and s.record_hash is distinct from t.record_hash))"
+    epoch = "cast('1970-01-01 00:00:00' as timestamp)"
+    s_version, t_version = "coalesce(s.version, 0)", "coalesce(t.version, 0)"
+    return (f"{on} when matched and ({s_version} > {t_version} or ({s_version} = {t_version} and ("
+            "(s.is_removed and not t.is_removed)"
+            f" or (not s.is_removed and coalesce(s.kafka_timestamp, {epoch}) >= coalesce(t.kafka_timestamp, {epoch})"
+            " and (t.is_removed or s.record_hash is distinct from t.record_hash)))))"
             f" then update set {', '.join(updates)} {insert}")
+
+
+def missing_columns(table: TableSpec, existing: Iterable[str]) -> list[Column]:
+    """Columns of ``table`` absent from a table created by an older version (``setup`` adds them)."""
+    have = {name.lower() for name in existing}
+    return [c for c in table.columns if c.name not in have]
 
 
 class Warehouse(ABC):

@@ -30,6 +30,7 @@ from warehouse.base import (
     WriteStats,
     json_chunks,
     merge_sql,
+    missing_columns,
     utc_now,
 )
 from warehouse.settings import Settings
@@ -112,8 +113,15 @@ class DuckDBWarehouse(Warehouse):
         with self._connect() as con:
             con.execute(f'create schema if not exists "{self.schema}"')
             for spec in TABLES:
+                target = self.relation(self.schema, spec.name)
                 cols = ", ".join(f"{c.name} {_TYPES[c.type]}" for c in spec.columns)
-                con.execute(f"create table if not exists {self.relation(self.schema, spec.name)} ({cols})")
+                con.execute(f"create table if not exists {target} ({cols})")
+                # A file written by an older version lacks the newer columns (e.g. enriched_offers.version).
+                existing = con.execute("select column_name from information_schema.columns "
+                                       "where table_schema = ? and table_name = ?", [self.schema, spec.name])
+                for col in missing_columns(spec, [r[0] for r in existing.fetchall()]):
+                    con.execute(f"alter table {target} add column if not exists {col.name} {_TYPES[col.type]}")
+                    log.info("warehouse column added", table=spec.name, column=col.name)
 
     def _write_table(self, con: duckdb.DuckDBPyConnection, spec: TableSpec, rows: list[dict[str, Any]]) -> int:
         if not rows:
@@ -121,10 +129,11 @@ class DuckDBWarehouse(Warehouse):
         staging = f"_stg_{spec.name}"
         con.execute(f"create or replace temp table {staging} as "
                     f"select * from {self.relation(self.schema, spec.name)} limit 0")
+        cols = ", ".join(spec.column_names)  # named: a migrated table has its columns in another order
         select = ", ".join(_extract(c) for c in spec.columns)
         for chunk in json_chunks(rows, self.settings.max_bind_bytes):
-            con.execute(f"insert into {staging} select {select} from (select unnest(cast(?::json as json[])) as j)",
-                        [chunk])
+            con.execute(f"insert into {staging} ({cols}) select {select} "
+                        "from (select unnest(cast(?::json as json[])) as j)", [chunk])
         result = con.execute(merge_sql(spec, self.relation(self.schema, spec.name), staging)).fetchone()
         con.execute(f"drop table {staging}")
         return int(result[0]) if result else 0

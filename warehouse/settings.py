@@ -73,6 +73,8 @@ class Settings(CommonSettings):
     dbt_threads: int | None = None
     dbt_timeout_s: float = 1800.0
     transform_interval_s: float = Field(default=300.0, gt=0, description="`jobmarket up`: seconds between builds.")
+    transform_at_start: bool = Field(default=True, description="`jobmarket up`: build once at start (false: first "
+                                                               "build after one interval or on the sink's request).")
     transform_after_rows: int = Field(default=1000, ge=1,
                                       description="`jobmarket up`: build early once the sink caught up after "
                                                   "writing this many rows (a backfill).")

@@ -23,6 +23,7 @@ import structlog
 from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 
 from core.kafka import ensure_topics
+from schemas.events import VERSION_HEADER
 from schemas.topics import ENRICHED_OFFERS, RAW_OFFERS, REMOVALS
 from warehouse import open_warehouse
 from warehouse.base import (
@@ -130,17 +131,36 @@ def record_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def header_version(msg: Message) -> int | None:
+    """The ``version`` header (ASCII decimal) the merge stage sets on every enriched record, if usable."""
+    headers = msg.headers() or []
+    for name, value in headers.items() if isinstance(headers, dict) else headers:
+        if name != VERSION_HEADER or value is None:
+            continue
+        text = value.decode("ascii", errors="replace") if isinstance(value, bytes) else str(value)
+        version = _int(text.strip())
+        if version is not None and version >= 0:
+            return version
+        log.warning("unreadable version header ignored", topic=msg.topic(), partition=msg.partition(),
+                    offset=msg.offset(), value=text[:40])
+    return None
+
+
 def enriched_row(msg: Message) -> EnrichedOfferRow | None:
-    """An enriched Offer (or a tombstone: null value) → a canonical row; None if it is unusable."""
+    """An enriched Offer (or a tombstone: null value) → a canonical row; None if it is unusable.
+
+    Its version is the header's, else the record's ``version``, else 0 (a producer that sets none)."""
     ref = kafka_ref(msg)
     value = msg.value()
+    version = header_version(msg)
     if value is None:
         if not ref.kafka_key:
             log.error("tombstone without a key skipped", topic=ref.kafka_topic, partition=ref.kafka_partition,
                       offset=ref.kafka_offset)
             return None
         return EnrichedOfferRow(offer_id=ref.kafka_key, record=None, record_hash=None, is_removed=True,
-                                removed_at=ref.kafka_timestamp or datetime.now(UTC), kafka=ref)
+                                removed_at=ref.kafka_timestamp or datetime.now(UTC), kafka=ref,
+                                version=version or 0)
     data, parsed = _decode(value)
     # The key is the compaction unit (tombstones carry nothing else); the record's id backs it up.
     offer_id = ref.kafka_key or (data.get("id") if parsed and isinstance(data, dict) else None)
@@ -149,8 +169,10 @@ def enriched_row(msg: Message) -> EnrichedOfferRow | None:
                   offset=ref.kafka_offset)
         return None
     record = {k: v for k, v in data.items() if k not in DROPPED_FIELDS}
+    if version is None:
+        version = max(_int(record.get("version")) or 0, 0)
     return EnrichedOfferRow(offer_id=str(offer_id), record=record, record_hash=record_hash(record),
-                            is_removed=False, removed_at=None, kafka=ref)
+                            is_removed=False, removed_at=None, kafka=ref, version=version)
 
 
 def _int(value: Any) -> int | None:

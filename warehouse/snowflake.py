@@ -27,6 +27,7 @@ from warehouse.base import (
     WriteStats,
     json_chunks,
     merge_sql,
+    missing_columns,
     utc_now,
 )
 from warehouse.settings import Settings
@@ -122,8 +123,15 @@ class SnowflakeWarehouse(Warehouse):
             cur.execute(f"create schema if not exists {self.database}.{self.schema}")
             cur.execute(f"use schema {self.database}.{self.schema}")
             for spec in TABLES:
+                target = self.relation(self.schema, spec.name)
                 cols = ", ".join(f"{c.name} {_TYPES[c.type]}" for c in spec.columns)
-                cur.execute(f"create table if not exists {self.relation(self.schema, spec.name)} ({cols})")
+                cur.execute(f"create table if not exists {target} ({cols})")
+                # A table created by an older version lacks the newer columns (e.g. enriched_offers.version).
+                cur.execute(f"select column_name from {self.database}.information_schema.columns "
+                            "where table_schema = ? and table_name = ?", [self.schema.upper(), spec.name.upper()])
+                for col in missing_columns(spec, [r[0] for r in cur.fetchall()]):
+                    cur.execute(f"alter table {target} add column if not exists {col.name} {_TYPES[col.type]}")
+                    log.info("warehouse column added", table=spec.name, column=col.name)
 
     def _write_table(self, cur: Any, spec: TableSpec, rows: list[dict[str, Any]]) -> int:
         if not rows:

@@ -135,7 +135,7 @@ def run_periodically(settings: Settings | None = None, *, interval_s: float | No
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
     request = settings.transform_request_file
-    last: float | None = None  # build at start
+    last: float | None = None if settings.transform_at_start else time.monotonic()  # None: build now
     while not stop.is_set():
         requested = request.exists()
         if requested or last is None or time.monotonic() - last >= interval:

@@ -86,3 +86,26 @@ def test_periodic_transform_builds_on_schedule_and_on_request(monkeypatch: pytes
     assert not worker.is_alive()
     assert len(calls) == 2  # once at start, once on request: not after the hour
     assert not s.transform_request_file.exists()
+
+
+def test_periodic_transform_can_skip_the_build_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    s = Settings(transform_at_start=False)
+    stop = threading.Event()
+    calls: list[bool] = []
+
+    def fake_transform(settings: Settings, **_: object) -> DbtResult:
+        calls.append(requested.is_set())
+        stop.set()
+        return DbtResult(args=["build"], returncode=0, duration_s=0.0)
+
+    requested = threading.Event()
+    monkeypatch.setattr(transform_module, "transform", fake_transform)
+    worker = threading.Thread(target=run_periodically, args=(s,),
+                              kwargs={"interval_s": 3600, "stop": stop, "poll_s": 0.01})
+    worker.start()
+    stop.wait(0.3)  # several polls: no build at start
+    requested.set()
+    s.transform_request_file.touch()
+    worker.join(5)
+    assert not worker.is_alive()
+    assert calls == [True]  # one build, on the sink's request

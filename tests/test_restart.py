@@ -1,0 +1,249 @@
+"""A restart of the real embedded stack (`jobmarket up`) keeps the warehouse right.
+
+The embedded broker keeps topics in memory, so after a restart every Kafka offset starts at 0 again while
+the DuckDB warehouse keeps the rows (and offsets) written before. An update and a removal published after
+the restart must still reach the warehouse (issue 9, point 1: it used to gate them on offsets).
+
+Run 1 publishes a few sample offers and is stopped once the warehouse holds them; run 2 on the same data
+directory (fresh ports: a broker that outlived run 1 could not answer in its place) publishes nothing of
+its own. This test then publishes an update of offer A seen before the restart, re-publishes offer B
+unchanged (the worker's memory of B lived in the old broker), and removes B.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from core.broker import wait_for_port
+from core.kafka import ensure_topics
+from producers.publisher import OfferPublisher
+from schemas.events import OfferRemoval, RawOfferEnvelope, Source
+from schemas.topics import ENRICHED_OFFERS
+from tests.conftest import REPO, free_port
+from tests.support.services import wait_until
+from warehouse.duckdb import DuckDBWarehouse
+from warehouse.settings import Backend, Settings
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+
+SAMPLE_COUNT = 20  # enough offers that the two chosen ones sit past offset 2 of their partition
+STOP_GRACE_S = 20.0
+READY_TIMEOUT_S = 360.0  # two models to load and a dbt build on a loaded 2-core machine
+# Variables of the caller's environment that would point the stack elsewhere than its own embedded parts.
+FOREIGN_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "QDRANT_URL", "WAREHOUSE", "WAREHOUSE_BACKEND", "WAREHOUSE_DUCKDB_PATH",
+               "SNOWFLAKE_ACCOUNT", "FRANCE_TRAVAIL_CLIENT_ID", "FRANCE_TRAVAIL_CLIENT_SECRET", "ADZUNA_APP_ID",
+               "ADZUNA_APP_KEY")
+
+
+@dataclass
+class Stack:
+    proc: subprocess.Popen[bytes]
+    broker_port: int
+    log_path: Path
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.broker_port}"
+
+    def tail(self, chars: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
+
+
+def _session_pids(sid: int) -> list[int]:
+    """Processes of session ``sid``: the supervisor's children run in process groups of their own."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "(comm)": state ppid pgrp session ...
+        if int(fields[3]) == sid:
+            pids.append(int(entry.name))
+    return pids
+
+
+@contextmanager
+def running_stack(data_dir: Path, name: str, sample_count: int) -> Iterator[Stack]:
+    """`jobmarket up` in a session of its own; stopped with SIGTERM (SIGKILL after STOP_GRACE_S) on exit."""
+    broker_port, api_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k not in FOREIGN_ENV}
+    env.update({
+        "JOBMARKET_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1",
+        "BROKER_PORT": str(broker_port), "API_PORT": str(api_port), "WEB_PORT": str(free_port()),
+        "WEB_API_URL": f"http://127.0.0.1:{api_port}", "WORKER_WEB_PORT": str(free_port()),
+        "WAREHOUSE_BACKEND": "duckdb",
+        "PRODUCER_FOLLOW_INTERVAL_S": "3600",  # no follow-up sample offers while the test runs
+        # dbt is not under test: a build takes ~2 min on a loaded 2-core machine and holds the warehouse
+        # file meanwhile (the sink waits), so none at start, and the next one after the test.
+        "WAREHOUSE_TRANSFORM_AT_START": "false", "WAREHOUSE_TRANSFORM_INTERVAL_S": "3600",
+        "WAREHOUSE_TRANSFORM_AFTER_ROWS": "1000000",
+        "WAREHOUSE_BATCH_TIMEOUT_MS": "300",
+    })
+    log_path = data_dir / f"{name}.log"
+    with open(log_path, "wb") as log:
+        # cwd: the data dir, so no .env of the checkout applies
+        proc = subprocess.Popen([sys.executable, "-m", "jobmarket", "up", "--sample-count", str(sample_count)],
+                                cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    stack = Stack(proc, broker_port, log_path)
+    try:
+        wait_for_port("127.0.0.1", broker_port, timeout=60)
+        yield stack
+    finally:
+        stop_stack(stack)
+
+
+def stop_stack(stack: Stack) -> None:
+    sid = stack.proc.pid
+    if stack.proc.poll() is None:
+        os.killpg(sid, signal.SIGTERM)
+        try:
+            stack.proc.wait(STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            os.killpg(sid, signal.SIGKILL)
+            stack.proc.wait()
+    # whatever the supervisor left behind (its children have process groups of their own)
+    deadline = time.monotonic() + STOP_GRACE_S
+    while (left := _session_pids(sid)) and time.monotonic() < deadline:
+        for pid in left:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+
+
+def warehouse(data_dir: Path) -> DuckDBWarehouse:
+    # reads take the file's shared lock, between the sink's batches (a dbt build may hold it a while)
+    return DuckDBWarehouse(Settings(data_dir=data_dir, backend=Backend.DUCKDB, lock_timeout_s=60))
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def canonical_rows(data_dir: Path) -> dict[str, dict[str, Any]]:
+    wh = warehouse(data_dir)
+    return {r["offer_id"]: {**r, "record": _json(r["record"])} for r in wh.table("raw", "enriched_offers")}
+
+
+def raw_envelopes(data_dir: Path) -> dict[str, RawOfferEnvelope]:
+    wh = warehouse(data_dir)
+    rows = wh.query(f"select source, source_id, fetched_at, payload from {wh.relation('raw', 'raw_offers')} "
+                    "where is_valid order by fetched_at")
+    return {f"{r['source']}:{r['source_id']}": RawOfferEnvelope(
+        source=Source(r["source"]), source_id=r["source_id"], fetched_at=r["fetched_at"].replace(tzinfo=UTC),
+        payload=_json(r["payload"])) for r in rows}
+
+
+def all_offers_loaded(data_dir: Path) -> bool:
+    raw = raw_envelopes(data_dir)
+    refs = {ref for row in canonical_rows(data_dir).values() if row["record"] for ref in row["record"]["source_refs"]}
+    return len(raw) == SAMPLE_COUNT and set(raw) <= refs
+
+
+def enriched_records(bootstrap: str) -> list[tuple[str, dict[str, Any] | None]]:
+    """(key, value) of every record on the enriched topic so far (value None: a tombstone)."""
+    topic = ENRICHED_OFFERS.name
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"restart-test-{uuid.uuid4().hex[:6]}",
+                         "enable.auto.commit": False})
+    try:
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(ENRICHED_OFFERS.partitions)])
+        out: list[tuple[str, dict[str, Any] | None]] = []
+        idle_until = time.monotonic() + 3
+        while time.monotonic() < idle_until:
+            for m in consumer.consume(100, timeout=0.5):
+                if m.error() is None:
+                    key, value = m.key(), m.value()
+                    out.append(((key or b"").decode(), json.loads(value) if value is not None else None))
+                    idle_until = time.monotonic() + 1
+        return out
+    finally:
+        consumer.close()
+
+
+def test_an_update_and_a_removal_after_a_restart_reach_the_warehouse(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+
+    # -- run 1: the sample offers reach the warehouse ---------------------------------------------------------
+    with running_stack(data_dir, "run1", SAMPLE_COUNT) as stack:
+        try:
+            wait_until(lambda: all_offers_loaded(data_dir), READY_TIMEOUT_S, interval=2,
+                       what=f"{SAMPLE_COUNT} sample offers in the warehouse")
+        except TimeoutError as exc:
+            raise AssertionError(f"run 1 never loaded the offers: {exc}\n{stack.tail()}") from exc
+    before = canonical_rows(data_dir)
+    envelopes = raw_envelopes(data_dir)
+    # two offers of one source each, those furthest in their partitions: the records published after the
+    # restart land at lower offsets (a rule gated on offsets drops them)
+    single = sorted((r for r in before.values() if len(r["record"]["source_refs"]) == 1 and not r["is_removed"]),
+                    key=lambda r: r["kafka_offset"], reverse=True)
+    assert len(single) >= 2, before
+    a, b = single[0], single[1]
+    a_ref, b_ref = a["record"]["source_refs"][0], b["record"]["source_refs"][0]
+
+    # -- run 2, same data directory: an update of A, B seen again then withdrawn ------------------------------
+    marker = f"Mise à jour après redémarrage {uuid.uuid4().hex[:8]}."
+    old_a = envelopes[a_ref]
+    update = old_a.model_copy(update={"fetched_at": datetime.now(UTC),
+                                      "payload": {**old_a.payload,
+                                                  "description": f"{old_a.payload['description']}\n{marker}"}})
+    with running_stack(data_dir, "run2", 0) as stack:
+        ensure_topics(stack.bootstrap)  # idempotent; the stack creates them too
+        with OfferPublisher(stack.bootstrap) as publisher:
+            publisher.publish(envelopes[b_ref])
+            publisher.publish(update)
+
+        def seen(offer_id: str, check: Any) -> bool:
+            return any(k == offer_id and check(v) for k, v in enriched_records(stack.bootstrap))
+
+        try:
+            # the removal is routed by what the new worker knows: B must be known to it first
+            wait_until(lambda: seen(b["offer_id"], lambda v: v is not None), READY_TIMEOUT_S, interval=1,
+                       what="B re-published on the enriched topic")
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n{stack.tail()}") from exc
+        with OfferPublisher(stack.bootstrap) as publisher:
+            publisher.publish_removal(OfferRemoval(source=Source.SAMPLE, source_id=b["record"]["source_id"],
+                                                   removed_at=datetime.now(UTC)))
+        try:
+            wait_until(lambda: seen(b["offer_id"], lambda v: v is None)
+                       and seen(a["offer_id"], lambda v: v is not None and marker in v["description"]),
+                       120, interval=1, what="A's update and B's tombstone on the enriched topic")
+        except TimeoutError as exc:
+            raise AssertionError(f"the worker did not publish them: {exc}\n{stack.tail()}") from exc
+
+        def applied() -> bool:
+            rows = canonical_rows(data_dir)
+            return marker in rows[a["offer_id"]]["record"]["description"] and rows[b["offer_id"]]["is_removed"]
+
+        with suppress(TimeoutError):  # the assertions below say what is missing
+            wait_until(applied, 60, interval=1, what="the warehouse to apply them")
+
+    after = canonical_rows(data_dir)
+    new_a, new_b = after[a["offer_id"]], after[b["offer_id"]]
+    lineage = {k: (before[k]["kafka_offset"], after[k]["kafka_offset"], after[k].get("version"))
+               for k in (a["offer_id"], b["offer_id"])}
+    assert marker in new_a["record"]["description"], f"update lost (offset before, after, version): {lineage}"
+    assert not new_a["is_removed"]
+    assert new_b["is_removed"], f"removal lost (offset before, after, version): {lineage}"
+    assert new_b["record"]["source_refs"] == [b_ref]  # the removed row keeps its last record
+    # every other offer is as it was
+    others = set(before) - {a["offer_id"], b["offer_id"]}
+    assert {k: after[k]["record_hash"] for k in others} == {k: before[k]["record_hash"] for k in others}
