@@ -172,6 +172,10 @@ class DedupCommand(_Event):
     ref: str = Field(description="`{source}:{source_id}` of the record this command is about.")
     fingerprint: str
     offer: Offer | None = None
+    event_time: datetime | None = Field(
+        default=None,
+        description="When the change happened at its source (a removal's removed_at; for an upsert the "
+                    "offer's fetched_at is used): the floor of the version the merged offer gets.")
 
 
 class DeadLetter(_Event):

@@ -1,12 +1,15 @@
 """The faust application, in two stages joined by the internal dedup topic.
 
 1. ``route`` (raw offers + removals, keyed by source ref): validate and enrich each record, compute its
-   dedup fingerprint and forward it, keyed by fingerprint, to the dedup topic. Invalid records go to
-   the dead-letter topic. A table remembers each ref's fingerprint so a removal, which only names a
-   ref, reaches the right partition.
-2. ``merge`` (dedup topic, keyed by fingerprint): embed the batch in one model call, fold each command
-   into the fingerprint's clusters (a table), and publish the merged offers (or tombstones) keyed by
-   canonical id to the compacted enriched topic.
+   dedup fingerprint and forward it, keyed by fingerprint, to the dedup topic. Records that fail, for
+   any reason, go to the dead-letter topic. A table remembers each live ref's fingerprint so a removal,
+   which only names a ref, reaches the right partition.
+2. ``merge`` (dedup topic, keyed by fingerprint): embed the batch in one model call (text by text if it
+   fails), fold each command into the fingerprint's clusters (two tables: a small state per fingerprint,
+   one value per member), and publish the merged offers (or tombstones) keyed by canonical id, with
+   their version in the ``version`` header, to the compacted enriched topic.
+
+The batch logic itself is faust-free (``stream_processors.batches``); this module is the I/O around it.
 
 Delivery: at-least-once in, exactly-once in effect. ``take_events`` acks a batch only after its loop
 body returns; the body first waits until every output is acknowledged by the broker and only then
@@ -27,15 +30,15 @@ from typing import Any
 import faust
 import structlog
 from faust.streams import _current_event
-from faust.types import EventT
+from faust.types import EventT, TableT
 
 from core.kafka import to_bytes
 from ml.embedding import Embedder, default_embedder
-from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval
+from schemas.events import VERSION_HEADER, DeadLetter, DedupCommand
 from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec
-from stream_processors import dedup
+from stream_processors import batches
 from stream_processors.enrichment.referential import referential
-from stream_processors.pipeline import RawRecord, enrich_record, parse_command, parse_removal
+from stream_processors.pipeline import RawRecord
 from stream_processors.settings import Settings
 from stream_processors.transport import App
 
@@ -43,6 +46,7 @@ log = structlog.get_logger(__name__)
 
 REF_TABLE = "ref-fingerprints"
 CLUSTER_TABLE = "dedup-clusters"
+MEMBER_TABLE = "dedup-members"
 
 
 def broker_urls(bootstrap: str) -> list[str]:
@@ -53,7 +57,7 @@ def changelog_topics(app_id: str) -> list[TopicSpec]:
     """The tables' changelogs, pre-created like every other topic (co-partitioned with their sources)."""
     return [TopicSpec(name=f"{app_id}-{table}-changelog", partitions=PARTITIONS, cleanup_policy="compact",
                       key_format="table key", value_model=None, description=f"faust changelog of {table}")
-            for table in (REF_TABLE, CLUSTER_TABLE)]
+            for table in (REF_TABLE, CLUSTER_TABLE, MEMBER_TABLE)]
 
 
 def _record(event: EventT) -> RawRecord:
@@ -114,7 +118,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     dedup_out, enriched_out, dlq_out = topic(DEDUP.name), topic(ENRICHED_OFFERS.name), topic(DEAD_LETTERS.name)
     # No value_type: plain JSON values (a value_type of dict makes faust expect a Record on recovery).
     ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str)
-    clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)
+    clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)  # fingerprint -> dedup.State
+    members = app.Table(MEMBER_TABLE, partitions=PARTITIONS, key_type=str)  # dedup.member_key -> dedup.Member
     state: dict[str, Embedder] = {}
     # Every model call from one thread: torch gives each calling thread its own OpenMP team, and the
     # default executor's rotating threads left two teams of 2 threads fighting over 2 cores.
@@ -143,84 +148,53 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def send_command(cmd: DedupCommand) -> Awaitable[Any]:
         return await dedup_out.send(key=cmd.fingerprint.encode(), value=to_bytes(cmd))
 
+    async def publish(out: batches.Publish) -> Awaitable[Any]:
+        value = to_bytes(out.offer) if out.offer is not None else None
+        return await enriched_out.send(key=out.key.encode(), value=value,
+                                       headers=[(VERSION_HEADER, str(out.version).encode("ascii"))])
+
+    def write(table: TableT[str, Any], event: EventT, key: str, value: Any) -> None:
+        _write_from(event)
+        if value is not None:
+            table[key] = value
+        elif key in table:
+            del table[key]  # a tombstone in the changelog: the state goes away with its last member
+
     @app.agent(route_in)
     async def route(stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(s.batch_size, within=s.route_within_s):  # type: ignore[attr-defined]
-            futures: list[Awaitable[Any]] = []
-            writes: list[tuple[EventT, str, str]] = []  # table writes, applied once outputs are delivered
-            known: dict[str, str] = {}
-            dead = 0
-            for event in events:
-                record = _record(event)
-                out: Offer | OfferRemoval | DeadLetter = (
-                    parse_removal(record) if record.topic == REMOVALS.name else enrich_record(record))
-                if isinstance(out, DeadLetter):
-                    futures.append(await send_dead(out))
-                    dead += 1
-                    continue
-                ref = out.source_refs[0] if isinstance(out, Offer) else out.key
-                previous = known.get(ref) or ref_fingerprints.get(ref)
-                if isinstance(out, OfferRemoval):
-                    if previous is None:
-                        log.info("removal of an offer never seen", ref=ref)
-                    else:
-                        futures.append(await send_command(DedupCommand(op="remove", ref=ref, fingerprint=previous)))
-                    continue
-                fp = dedup.fingerprint(out)
-                if previous is not None and previous != fp:  # title/company/city changed: leave the old group
-                    futures.append(await send_command(DedupCommand(op="remove", ref=ref, fingerprint=previous)))
-                futures.append(await send_command(DedupCommand(op="upsert", ref=ref, fingerprint=fp, offer=out)))
-                known[ref] = fp
-                writes.append((event, ref, fp))
+            routed = batches.route_batch([_record(e) for e in events], ref_fingerprints.get)
+            futures = [await send_dead(d) for d in routed.dead] + [await send_command(c) for c in routed.commands]
             await _all_delivered(futures)
-            for event, ref, fp in writes:
-                _write_from(event)
-                ref_fingerprints[ref] = fp
-            log.info("batch routed", records=len(events), dead=dead)
+            for ref, (i, fp) in routed.writes.items():
+                write(ref_fingerprints, events[i], ref, fp)
+            log.info("batch routed", records=len(events), dead=len(routed.dead))
 
     @app.agent(merge_in)
     async def merge(stream: faust.StreamT[bytes]) -> None:
         idle_since = time.perf_counter()
         async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
-            futures: list[Awaitable[Any]] = []
-            commands: list[tuple[EventT, DedupCommand]] = []
-            for event in events:
-                parsed = parse_command(_record(event))
-                if isinstance(parsed, DeadLetter):
-                    futures.append(await send_dead(parsed))
-                else:
-                    commands.append((event, parsed))
-            upserts = [c.offer for _, c in commands if c.op == "upsert" and c.offer is not None]
+            records = [_record(e) for e in events]
+            parsed = batches.parse_commands(records)
             embedder_ = model()
             t_embed = time.perf_counter()
             vectors = await asyncio.get_running_loop().run_in_executor(
-                model_thread, embedder_.encode, [o.search_text() for o in upserts])
+                model_thread, batches.embed_each, embedder_.encode, parsed.texts)
             t_fold = time.perf_counter()
-            vector_of = {o.source_refs[0]: v for o, v in zip(upserts, vectors, strict=True)}
-            states: dict[str, tuple[EventT, dedup.State]] = {}
-            outputs: dict[str, Offer | None] = {}  # the last change per canonical id wins
-            for event, cmd in commands:
-                current = states[cmd.fingerprint][1] if cmd.fingerprint in states else clusters.get(cmd.fingerprint)
-                if cmd.op == "upsert" and cmd.offer is not None:
-                    new_state, changes = dedup.upsert(current, cmd.fingerprint, cmd.offer, vector_of[cmd.ref],
-                                                      embedder_.model_id, s.dedup_similarity)
-                else:
-                    new_state, changes = dedup.remove(current, cmd.ref)
-                states[cmd.fingerprint] = (event, new_state)
-                outputs.update((c.cluster_id, c.offer) for c in changes)
-            for offer_id, merged in outputs.items():
-                value = to_bytes(merged) if merged is not None else None
-                futures.append(await enriched_out.send(key=offer_id.encode(), value=value))
+            merged = batches.fold(records, parsed, vectors, clusters.get, members.get, embedder_.model_id,
+                                  s.dedup_similarity)
+            futures = [await send_dead(d) for d in merged.dead] + [await publish(p) for p in merged.published]
             t_send = time.perf_counter()
             await _all_delivered(futures)
             t_tables = time.perf_counter()
-            for fp, (event, new_state) in states.items():
-                _write_from(event)
-                clusters[fp] = new_state
+            for fp, (i, state) in merged.cluster_writes.items():
+                write(clusters, events[i], fp, state)
+            for key, (i, member) in merged.member_writes.items():
+                write(members, events[i], key, member)
             # Where a batch's time went: the model should dominate, the waits stay small.
-            log.info("batch merged", commands=len(commands), published=len(outputs),
-                     tombstones=sum(v is None for v in outputs.values()), embedded=len(upserts),
-                     waited_ms=_ms(idle_since, t_embed), embed_ms=_ms(t_embed, t_fold),
+            log.info("batch merged", commands=len(parsed.commands), published=len(merged.published),
+                     tombstones=sum(p.offer is None for p in merged.published), embedded=merged.embedded,
+                     dead=len(merged.dead), waited_ms=_ms(idle_since, t_embed), embed_ms=_ms(t_embed, t_fold),
                      fold_ms=_ms(t_fold, t_send), deliver_ms=_ms(t_send, t_tables),
                      tables_ms=_ms(t_tables, time.perf_counter()))
             idle_since = time.perf_counter()

@@ -26,7 +26,7 @@ class RawRecord:
     value: bytes | None
 
 
-def _dead(record: RawRecord, stage: str, error: str) -> DeadLetter:
+def dead_letter(record: RawRecord, stage: str, error: str) -> DeadLetter:
     return DeadLetter.for_message(stage=stage, error=error, topic=record.topic, value=record.value,
                                   key=record.key, partition=record.partition, offset=record.offset)
 
@@ -38,11 +38,11 @@ def _validation_reason(exc: ValidationError) -> str:
 
 def parse_raw(record: RawRecord) -> RawOfferEnvelope | DeadLetter:
     if record.value is None:
-        return _dead(record, "validate", "empty message value")
+        return dead_letter(record, "validate", "empty message value")
     try:
         return RawOfferEnvelope.model_validate_json(record.value)
     except ValidationError as exc:
-        return _dead(record, "validate", _validation_reason(exc))
+        return dead_letter(record, "validate", _validation_reason(exc))
 
 
 def enrich_record(record: RawRecord) -> Offer | DeadLetter:
@@ -52,23 +52,26 @@ def enrich_record(record: RawRecord) -> Offer | DeadLetter:
     try:
         return enrich(parsed)
     except EnrichmentError as exc:
-        return _dead(record, "enrich", str(exc))
+        return dead_letter(record, "enrich", str(exc))
+    except Exception as exc:  # a bug on one odd record must cost that record, not the batch
+        log.exception("enrichment failed", key=record.key, offset=record.offset)
+        return dead_letter(record, "enrich", f"{type(exc).__name__}: {exc}")
 
 
 def parse_removal(record: RawRecord) -> OfferRemoval | DeadLetter:
     if record.value is None:
-        return _dead(record, "validate", "empty removal value")
+        return dead_letter(record, "validate", "empty removal value")
     try:
         removal = OfferRemoval.model_validate_json(record.value)
     except ValidationError as exc:
-        return _dead(record, "validate", _validation_reason(exc))
+        return dead_letter(record, "validate", _validation_reason(exc))
     return removal
 
 
 def parse_command(record: RawRecord) -> DedupCommand | DeadLetter:
     if record.value is None:
-        return _dead(record, "dedup", "empty dedup command")
+        return dead_letter(record, "dedup", "empty dedup command")
     try:
         return DedupCommand.model_validate_json(record.value)
     except ValidationError as exc:
-        return _dead(record, "dedup", _validation_reason(exc))
+        return dead_letter(record, "dedup", _validation_reason(exc))

@@ -24,6 +24,30 @@ def unit(*values: float) -> npt.NDArray[np.float32]:
     return v / np.linalg.norm(v)
 
 
+class Store:
+    """Both tables as one dict, written the way the worker writes them."""
+
+    def __init__(self) -> None:
+        self.data: dict[str, object] = {}
+
+    def get(self, key: str) -> dict[str, object] | None:
+        value = self.data.get(key)
+        return value if isinstance(value, dict) else None
+
+    def group(self, fp: str) -> dedup.Group:
+        return dedup.Group(fp, self.get(fp), self.get, "m", 0.9)
+
+    def finish(self, group: dedup.Group) -> list[dedup.Change]:
+        changes, state, members = group.finish()
+        for key, value in [(group.fp, state), *members.items()]:
+            if value is None:
+                self.data.pop(key, None)
+            else:
+                self.data[key] = value
+        assert all(isinstance(c, dedup.Change) for c in changes)
+        return [c for c in changes if isinstance(c, dedup.Change)]
+
+
 def test_fingerprint_ignores_case_accents_legal_forms_and_arrondissements() -> None:
     a = offer("france_travail", "1", title="Développeur PYTHON", company="ACME SAS", city="Lyon 7e Arrondissement")
     b = offer("adzuna", "2", title="developpeur python", company="Acme", city="LYON")
@@ -34,12 +58,16 @@ def test_fingerprint_ignores_case_accents_legal_forms_and_arrondissements() -> N
 def test_same_fingerprint_and_similar_embedding_merge_keeping_fresher_data() -> None:
     ft = offer("france_travail", "1", updated=T0, salary_min=32000.0, contract_type="CDI")
     az = offer("adzuna", "9", updated=T1, description="fresher text")
-    fp = dedup.fingerprint(ft)
-    state, first = dedup.upsert(None, fp, ft, unit(1, 0, 0), "m", 0.9)
-    state, second = dedup.upsert(state, fp, az, unit(0.99, 0.1, 0), "m", 0.9)
-    assert len(state["clusters"]) == 1
-    assert first[0].cluster_id == second[-1].cluster_id == dedup.cluster_id(fp)
-    merged = second[-1].offer
+    fp, store = dedup.fingerprint(ft), Store()
+    g = store.group(fp)
+    g.upsert(ft, unit(1, 0, 0), dedup.micros(T0), 0)
+    [first] = store.finish(g)
+    g = store.group(fp)
+    g.upsert(az, unit(0.99, 0.1, 0), dedup.micros(T1), 1)
+    [second] = store.finish(g)
+    assert len(store.data[fp]["clusters"]) == 1  # type: ignore[index]
+    assert first.cluster_id == second.cluster_id == dedup.cluster_id(fp)
+    merged = second.offer
     assert merged is not None
     assert merged.source_refs == ["adzuna:9", "france_travail:1"]
     assert merged.description == "fresher text"  # the fresher member wins...
@@ -49,40 +77,94 @@ def test_same_fingerprint_and_similar_embedding_merge_keeping_fresher_data() -> 
 
 def test_same_fingerprint_but_different_content_stays_apart() -> None:
     a, b = offer("france_travail", "1", company=None), offer("france_travail", "2", company=None)
-    fp = dedup.fingerprint(a)
-    state, _ = dedup.upsert(None, fp, a, unit(1, 0, 0), "m", 0.9)
-    state, changes = dedup.upsert(state, fp, b, unit(0, 1, 0), "m", 0.9)
-    assert len(state["clusters"]) == 2
-    assert changes[-1].cluster_id == dedup.cluster_id(fp, "france_travail:2") != dedup.cluster_id(fp)
+    fp, store = dedup.fingerprint(a), Store()
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0, 0), 1, 0)
+    g.upsert(b, unit(0, 1, 0), 1, 1)
+    changes = store.finish(g)
+    assert len(store.data[fp]["clusters"]) == 2  # type: ignore[index]
+    assert [c.cluster_id for c in changes] == [dedup.cluster_id(fp), dedup.cluster_id(fp, "france_travail:2")]
 
 
-def test_replaying_an_upsert_changes_nothing() -> None:
+def test_a_member_that_drifts_away_leaves_its_cluster() -> None:
+    a, b = offer("adzuna", "1"), offer("adzuna", "2")
+    fp, store = dedup.fingerprint(a), Store()
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0), 1, 0)
+    g.upsert(b, unit(1, 0.01), 1, 1)
+    store.finish(g)
+    g = store.group(fp)
+    g.upsert(b, unit(0, 1), 2, 2)
+    changes = store.finish(g)
+    by_id = {c.cluster_id: c.offer.source_refs for c in changes if c.offer is not None}
+    assert by_id == {dedup.cluster_id(fp): ["adzuna:1"], dedup.cluster_id(fp, "adzuna:2"): ["adzuna:2"]}
+
+
+def test_replaying_an_upsert_changes_nothing_but_the_version() -> None:
     a = offer("adzuna", "1")
-    fp = dedup.fingerprint(a)
-    state, changes = dedup.upsert(None, fp, a, unit(1, 0), "m", 0.9)
-    again, changes2 = dedup.upsert(state, fp, a, unit(1, 0), "m", 0.9)
-    assert again["clusters"][0]["members"].keys() == state["clusters"][0]["members"].keys()
-    assert [c.cluster_id for c in changes2] == [c.cluster_id for c in changes]
+    fp, store = dedup.fingerprint(a), Store()
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0), 5, 0)
+    [change] = store.finish(g)
+    before = dict(store.data)
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0), 5, 0)
+    [again] = store.finish(g)
+    assert again.cluster_id == change.cluster_id and again.version == change.version + 1
+    assert store.data[fp]["clusters"][0]["refs"] == before[fp]["clusters"][0]["refs"]  # type: ignore[index]
 
 
-def test_removal_republishes_the_rest_then_tombstones_the_last() -> None:
+def test_removal_republishes_the_rest_then_tombstones_the_last_and_deletes_its_state() -> None:
     a, b = offer("france_travail", "1"), offer("adzuna", "2", updated=T1)
-    fp = dedup.fingerprint(a)
-    state, _ = dedup.upsert(None, fp, a, unit(1, 0), "m", 0.9)
-    state, _ = dedup.upsert(state, fp, b, unit(1, 0.01), "m", 0.9)
-    state, changes = dedup.remove(state, "adzuna:2")
-    assert changes[0].offer is not None and changes[0].offer.source_refs == ["france_travail:1"]
-    state, changes = dedup.remove(state, "france_travail:1")
-    assert changes == [dedup.Change(dedup.cluster_id(fp), None)]
-    assert state["clusters"] == []
-    assert dedup.remove(state, "france_travail:1")[1] == []  # a replayed removal emits nothing new
+    fp, store = dedup.fingerprint(a), Store()
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0), dedup.micros(T0), 0)
+    g.upsert(b, unit(1, 0.01), dedup.micros(T1), 1)
+    store.finish(g)
+    g = store.group(fp)
+    g.remove("adzuna:2", 0, 2)
+    [change] = store.finish(g)
+    assert change.offer is not None and change.offer.source_refs == ["france_travail:1"]
+    assert change.version == dedup.micros(T1) + 1 == change.offer.version  # never below the last one
+    g = store.group(fp)
+    g.remove("france_travail:1", dedup.micros(T1) + 10, 3)
+    assert store.finish(g) == [dedup.Change(dedup.cluster_id(fp), None, dedup.micros(T1) + 10)]
+    assert store.data == {}  # the fingerprint's state and every member are deleted
+    g = store.group(fp)
+    g.remove("france_travail:1", 0, 4)  # a replayed removal emits nothing, writes nothing
+    assert not g.changed and g.finish() == ([], None, {})
 
 
 def test_input_state_is_not_mutated() -> None:
     a, b = offer("adzuna", "1"), offer("adzuna", "2")
-    fp = dedup.fingerprint(a)
-    state, _ = dedup.upsert(None, fp, a, unit(1, 0), "m", 0.9)
-    snapshot = repr(state)
-    dedup.upsert(state, fp, b, unit(1, 0), "m", 0.9)
-    dedup.remove(state, "adzuna:1")
-    assert repr(state) == snapshot
+    fp, store = dedup.fingerprint(a), Store()
+    g = store.group(fp)
+    g.upsert(a, unit(1, 0), 1, 0)
+    store.finish(g)
+    snapshot = repr(store.data)
+    g = store.group(fp)
+    g.upsert(b, unit(1, 0), 2, 1)
+    g.remove("adzuna:1", 3, 2)
+    g.finish()
+    assert repr(store.data) == snapshot
+
+
+def test_micros_counts_microseconds_since_the_epoch() -> None:
+    assert dedup.micros(datetime(1970, 1, 1, 0, 0, 1, 5, tzinfo=UTC)) == 1_000_005
+    assert dedup.micros(datetime(1970, 1, 1, 0, 0, 1, 5)) == 1_000_005  # naive: UTC
+    assert dedup.micros(None) == 0
+
+
+def test_a_state_in_the_former_inline_layout_is_moved_out_on_its_next_change() -> None:
+    a, b = offer("adzuna", "1"), offer("adzuna", "2")
+    fp, store = dedup.fingerprint(a), Store()
+    old_member = {"offer": a.model_dump(mode="json", exclude={"embedding"}), "vector": dedup._encode(unit(1, 0)),
+                  "model": "m"}
+    store.data[fp] = {"clusters": [{"id": dedup.cluster_id(fp), "members": {"adzuna:1": old_member}}]}
+    g = store.group(fp)
+    g.upsert(b, unit(1, 0.01), 1, 0)
+    [change] = store.finish(g)
+    assert change.offer is not None and change.offer.source_refs == ["adzuna:1", "adzuna:2"]
+    assert store.data[fp] == {"clusters": [{"id": dedup.cluster_id(fp), "version": 1,
+                                            "refs": ["adzuna:1", "adzuna:2"]}]}
+    assert store.data[dedup.member_key(fp, "adzuna:1")] == old_member

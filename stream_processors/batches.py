@@ -1,0 +1,202 @@
+"""The worker's two stages as pure batch functions: records and table reads in, outputs and table writes out.
+
+No faust, no Kafka: ``app.py`` feeds each batch in, sends the outputs, waits for the broker to
+acknowledge them and only then applies the table writes. Every write names the record (by index in
+the batch) whose partition it belongs to. A record that cannot be processed, whatever the reason,
+becomes a dead letter; it never costs the rest of its batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import structlog
+
+from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval
+from schemas.topics import REMOVALS
+from stream_processors import dedup
+from stream_processors.pipeline import RawRecord, dead_letter, enrich_record, parse_command, parse_removal
+
+log = structlog.get_logger(__name__)
+
+ClusterLookup = Callable[[str], dedup.State | None]
+MemberLookup = Callable[[str], dedup.Member | None]
+Encode = Callable[[list[str]], npt.NDArray[np.float32]]
+
+
+def _reason(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+# -- stage 1: route ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Routed:
+    dead: list[DeadLetter] = field(default_factory=list)
+    commands: list[DedupCommand] = field(default_factory=list)
+    # ref -> (index of the record whose partition the write goes to, fingerprint; None: delete the ref)
+    writes: dict[str, tuple[int, str | None]] = field(default_factory=dict)
+
+
+def route_batch(records: Sequence[RawRecord], fingerprint_of: Callable[[str], str | None]) -> Routed:
+    """Validate and enrich each record and turn it into dedup commands keyed by fingerprint.
+
+    ``fingerprint_of`` reads the ref table (the fingerprint a ref was last routed to); a removal only
+    names a ref, and an offer whose fingerprint changed must leave its old group.
+    """
+    out = Routed()
+    known: dict[str, str | None] = {}  # this batch's routing, ahead of the table
+    for i, record in enumerate(records):
+        try:
+            parsed: Offer | OfferRemoval | DeadLetter = (
+                parse_removal(record) if record.topic == REMOVALS.name else enrich_record(record))
+            if isinstance(parsed, DeadLetter):
+                out.dead.append(parsed)
+                continue
+            ref = parsed.source_refs[0] if isinstance(parsed, Offer) else parsed.key
+            previous = known[ref] if ref in known else fingerprint_of(ref)
+            if isinstance(parsed, OfferRemoval):
+                if previous is None:
+                    log.info("removal of an offer never seen", ref=ref)
+                    continue
+                out.commands.append(DedupCommand(op="remove", ref=ref, fingerprint=previous,
+                                                 event_time=parsed.removed_at))
+                known[ref], out.writes[ref] = None, (i, None)
+                continue
+            fp = dedup.fingerprint(parsed)
+            commands = [DedupCommand(op="upsert", ref=ref, fingerprint=fp, offer=parsed)]
+            if previous is not None and previous != fp:  # title/company/city changed: leave the old group
+                commands.insert(0, DedupCommand(op="remove", ref=ref, fingerprint=previous,
+                                                event_time=parsed.fetched_at))
+            out.commands.extend(commands)
+            known[ref], out.writes[ref] = fp, (i, fp)
+        except Exception as exc:
+            log.exception("could not route a record", key=record.key, offset=record.offset)
+            out.dead.append(dead_letter(record, "route", _reason(exc)))
+    return out
+
+
+# -- stage 2: merge ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Commands:
+    """A merge batch parsed: its valid commands (with their record's index) and its dead letters."""
+
+    dead: list[DeadLetter]
+    commands: list[tuple[int, DedupCommand]]
+
+    @property
+    def texts(self) -> list[str]:
+        """What the embedder reads, one per upsert, in command order."""
+        return [c.offer.search_text() for _, c in self.commands if c.offer is not None and c.op == "upsert"]
+
+
+def parse_commands(records: Sequence[RawRecord]) -> Commands:
+    out = Commands(dead=[], commands=[])
+    for i, record in enumerate(records):
+        try:
+            parsed = parse_command(record)
+        except Exception as exc:
+            parsed = dead_letter(record, "dedup", _reason(exc))
+        if isinstance(parsed, DeadLetter):
+            out.dead.append(parsed)
+        else:
+            out.commands.append((i, parsed))
+    return out
+
+
+def embed_each(encode: Encode, texts: list[str]) -> list[npt.NDArray[np.float32] | Exception]:
+    """One model call for the batch; if it fails, one per text, so only the texts that fail are lost."""
+    if not texts:
+        return []
+    try:
+        vectors = encode(texts)
+        if len(vectors) == len(texts):
+            return list(vectors)
+        raise ValueError(f"the model returned {len(vectors)} vectors for {len(texts)} texts")
+    except Exception as exc:
+        if len(texts) == 1:
+            return [exc]
+        log.exception("batch embedding failed; retrying text by text", texts=len(texts))
+    out: list[npt.NDArray[np.float32] | Exception] = []
+    for text in texts:
+        try:
+            out.append(encode([text])[0])
+        except Exception as exc:
+            out.append(exc)
+    return out
+
+
+@dataclass(frozen=True)
+class Publish:
+    """One record for the enriched topic, keyed by canonical id (``offer`` None: a tombstone)."""
+
+    key: str
+    offer: Offer | None
+    version: int
+
+
+@dataclass
+class Merged:
+    dead: list[DeadLetter] = field(default_factory=list)
+    published: list[Publish] = field(default_factory=list)
+    # table key -> (index of the record whose partition the write goes to, value; None: delete the key)
+    cluster_writes: dict[str, tuple[int, dedup.State | None]] = field(default_factory=dict)
+    member_writes: dict[str, tuple[int, dedup.Member | None]] = field(default_factory=dict)
+    embedded: int = 0
+
+
+def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.NDArray[np.float32] | Exception],
+         clusters: ClusterLookup, members: MemberLookup, model: str, threshold: float) -> Merged:
+    """Fold the batch's commands, in order, into their fingerprints' clusters.
+
+    ``vectors`` are ``embed_each``'s answer for ``parsed.texts``; ``clusters`` and ``members`` read the
+    two tables. Each changed cluster is published once, with its last state and a version past the
+    previous one (and not below the event time of the batch's changes to it).
+    """
+    out = Merged(dead=list(parsed.dead), embedded=len(vectors))
+    groups: dict[str, tuple[dedup.Group, int]] = {}  # fingerprint -> group, index of its last record
+    upserts = iter(vectors)
+    for i, cmd in parsed.commands:
+        vector = (next(upserts, ValueError("no vector")) if cmd.op == "upsert" and cmd.offer is not None
+                  else None)  # aligned with .texts
+        try:
+            if isinstance(vector, Exception):
+                out.dead.append(dead_letter(records[i], "embed", _reason(vector)))
+                continue
+            if cmd.op == "upsert" and (cmd.offer is None or cmd.offer.source_refs[:1] != [cmd.ref]):
+                raise ValueError("an upsert must carry the offer of its ref")
+            group = groups[cmd.fingerprint][0] if cmd.fingerprint in groups else dedup.Group(
+                cmd.fingerprint, clusters(cmd.fingerprint), members, model, threshold)
+            if cmd.offer is not None and vector is not None:
+                group.upsert(cmd.offer, vector, dedup.micros(cmd.offer.fetched_at), i)
+            else:
+                group.remove(cmd.ref, dedup.micros(cmd.event_time), i)
+            groups[cmd.fingerprint] = (group, i)
+        except Exception as exc:
+            log.exception("could not fold a dedup command", ref=cmd.ref, fingerprint=cmd.fingerprint)
+            out.dead.append(dead_letter(records[i], "dedup", _reason(exc)))
+    for fp, (group, last) in groups.items():
+        if not group.changed:
+            continue
+        changes, state, member_writes = group.finish()
+        for change in changes:
+            if isinstance(change, dedup.Failed):
+                out.dead.append(dead_letter(records[change.origin], "merge", change.error))
+            else:
+                out.published.append(Publish(change.cluster_id, change.offer, change.version))
+        out.cluster_writes[fp] = (last, state)
+        out.member_writes.update((key, (last, value)) for key, value in member_writes.items())
+    return out
+
+
+def merge_batch(records: Sequence[RawRecord], clusters: ClusterLookup, members: MemberLookup, encode: Encode,
+                model: str, threshold: float) -> Merged:
+    """The whole merge stage in one call (``app.py`` runs the model call in its own thread instead)."""
+    parsed = parse_commands(records)
+    return fold(records, parsed, embed_each(encode, parsed.texts), clusters, members, model, threshold)
