@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     app = App(
         s.app_id,
         fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
+        contiguous_topics=(RAW_OFFERS.name, REMOVALS.name, DEDUP.name),  # the agents' inputs (delete policy)
         broker=broker_urls(s.bootstrap_servers),
         datadir=str(s.path("faust", s.app_id)),
         store="memory://",
