@@ -67,8 +67,18 @@ def run_worker(settings: Settings | None = None) -> None:
     configure_logging(s.log_level, s.log_json)
     ensure_topics(s.bootstrap_servers, [*TOPICS.values(), *changelog_topics(s.app_id)])
     app = create_app(s)
-    BoundedShutdownWorker(app, loglevel=s.log_level.lower(), quiet=True,
-                          redirect_stdouts=False).execute_from_commandline()
+    worker = BoundedShutdownWorker(app, loglevel=s.log_level.lower(), quiet=True, redirect_stdouts=False)
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    else:  # pragma: no cover - execute_from_commandline always raises SystemExit
+        code = 0
+    # faust has finished its shutdown (offsets committed, producer flushed, loop closed). Seen under
+    # `jobmarket up`: a leftover non-daemon thread then kept the process alive until it was SIGKILLed.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":
