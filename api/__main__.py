@@ -8,6 +8,7 @@ import uvicorn
 from api.main import create_app
 from api.settings import Settings
 from core.logging import configure_logging
+from core.profiling import start_from_env
 from ml.embedding import Embedder
 from vector_index.base import VectorIndex
 
@@ -23,6 +24,7 @@ def run_api(settings: Settings | None = None, *, embedder: Embedder | None = Non
     gives up (so ``jobmarket api`` and ``python -m api`` exit with it); returns on a normal stop."""
     s = settings or Settings()
     configure_logging(s.log_level, s.log_json)
+    start_from_env("api")
     fatal: list[str] = []
 
     def on_fatal(reason: str) -> None:  # called from the indexer thread

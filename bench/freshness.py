@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import psutil
 
 from core.broker import start_tansu
 from core.kafka import ensure_topics
@@ -57,11 +58,37 @@ def envelopes(start: int, count: int) -> list[RawOfferEnvelope]:
 THROUGHPUT_SWEEP_S = 0.25
 
 
-def bare_encode_rate(embedder: Embedder, texts: list[str]) -> float:
+def bare_encode_rate(embedder: Embedder, texts: list[str]) -> tuple[float, float]:
+    """(docs/s, CPU ms per doc) of the bare model on ``texts``."""
     embedder.encode(texts[:32])  # warm-up
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     embedder.encode(texts)
-    return len(texts) / (time.perf_counter() - t0)
+    return len(texts) / (time.perf_counter() - t0), (time.process_time() - c0) * 1000 / len(texts)
+
+
+class CpuMeter:
+    """CPU seconds (user + system, all threads) each stack process spends: unlike wall time, CPU per
+    offer barely moves when something else loads the machine, so it compares code versions fairly."""
+
+    def __init__(self, procs: dict[str, int]) -> None:
+        self._procs = {name: psutil.Process(pid) for name, pid in procs.items()}
+        self.totals: dict[str, float] = dict.fromkeys(self._procs, 0.0)
+        self._start: dict[str, float] = {}
+
+    def _now(self) -> dict[str, float]:
+        out = {}
+        for name, proc in self._procs.items():
+            t = proc.cpu_times()
+            out[name] = t.user + t.system
+        return out
+
+    def __enter__(self) -> CpuMeter:
+        self._start = self._now()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, value in self._now().items():
+            self.totals[name] += value - self._start[name]
 
 
 class Watcher:
@@ -153,11 +180,13 @@ def publish(publisher: OfferPublisher, batch: list[RawOfferEnvelope], watcher: W
     publisher.flush()
 
 
-def start_stack(stack: ExitStack, workers: int, worker_threads: int | None = None) -> tuple[str, str]:
+def start_stack(stack: ExitStack, workers: int, worker_threads: int | None = None,
+                ) -> tuple[str, str, dict[str, int]]:
     data = Path(tempfile.mkdtemp(prefix="jobmarket-bench-"))
     port, api_port = _free_port(), _free_port()
     broker = start_tansu("127.0.0.1", port, data / "tansu.log")
     stack.callback(broker.terminate)
+    pids = {"broker": broker.pid}
     bootstrap = f"127.0.0.1:{port}"
     ensure_topics(bootstrap)
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "JOBMARKET_DATA_DIR": str(data),
@@ -171,6 +200,7 @@ def start_stack(stack: ExitStack, workers: int, worker_threads: int | None = Non
         proc_env = {**env, "EMBEDDING_THREADS": str(threads)} if name == "worker" else env
         proc = subprocess.Popen([sys.executable, "-m", "jobmarket", name], cwd=REPO, env=proc_env, stdout=log,
                                 stderr=subprocess.STDOUT)
+        pids[name if name == "api" else f"worker-{i}"] = proc.pid
         stack.callback(proc.wait, 20)
         stack.callback(proc.terminate)
     api_url = f"http://127.0.0.1:{api_port}"
@@ -190,7 +220,7 @@ def start_stack(stack: ExitStack, workers: int, worker_threads: int | None = Non
         if time.monotonic() > deadline:
             raise SystemExit(f"workers did not load their model; logs in {data}")
         time.sleep(0.5)
-    return bootstrap, api_url
+    return bootstrap, api_url, pids
 
 
 def main() -> None:
@@ -206,10 +236,12 @@ def main() -> None:
     args = ap.parse_args()
 
     with ExitStack() as stack:
+        pids: dict[str, int] = {}
         if args.bootstrap and args.api_url:
             bootstrap, api_url = args.bootstrap, args.api_url
         else:
-            bootstrap, api_url = start_stack(stack, args.workers, args.worker_threads)
+            bootstrap, api_url, pids = start_stack(stack, args.workers, args.worker_threads)
+        meter = CpuMeter(pids)
         next_id = (int(time.time()) % 2_000_000) * 1000  # fresh ids on every run, even against a long-lived stack
         embedder = build_embedder()
         publisher = OfferPublisher(bootstrap)
@@ -219,7 +251,10 @@ def main() -> None:
         # and the median round is reported.
         first = envelopes(next_id, args.burst)
         texts = [enrich(e).search_text() for e in first]
-        bares = [bare_encode_rate(embedder, texts)]
+        bare_cpu: list[float] = []
+        rate0, cpu0 = bare_encode_rate(embedder, texts)
+        bares = [rate0]
+        bare_cpu.append(cpu0)
         rounds: list[dict[str, float]] = []
         burst_requests = burst_errors = 0
         for i in range(args.rounds):
@@ -227,14 +262,17 @@ def main() -> None:
             next_id += args.burst
             watcher = Watcher(api_url, sweep_s=THROUGHPUT_SWEEP_S, min_age_s=0.0)
             t0 = time.monotonic()
-            publish(publisher, burst, watcher, rate=None)
-            if not watcher.wait_all(300):
-                raise SystemExit(f"burst offers not all searchable within 300 s: {sorted(watcher.pending)[:10]}")
+            with meter:
+                publish(publisher, burst, watcher, rate=None)
+                if not watcher.wait_all(300):
+                    raise SystemExit(f"burst offers not all searchable within 300 s: {sorted(watcher.pending)[:10]}")
             sustained = len(burst) / (max(watcher.seen_at.values()) - t0)
             watcher.stop()
             burst_requests += watcher.requests
             burst_errors += len(watcher.errors)
-            bares.append(bare_encode_rate(embedder, texts))
+            rate_i, cpu_i = bare_encode_rate(embedder, texts)
+            bares.append(rate_i)
+            bare_cpu.append(cpu_i)
             bare = (bares[-2] + bares[-1]) / 2
             rounds.append({"bare": round(bare, 1), "sustained": round(sustained, 1),
                            "ratio": round(sustained / bare, 3)})
@@ -263,6 +301,11 @@ def main() -> None:
             "poll_requests": {"burst": burst_requests, "steady": watcher.requests},
             "poll_errors": {"burst": burst_errors, "steady": len(watcher.errors)},
             "load_avg_1m": os.getloadavg()[0],
+            # CPU per offer during the bursts (all threads, contention-robust): what each process costs,
+            # and the bare model's own CPU per offer; worker minus model is the pipeline's overhead.
+            "burst_cpu_ms_per_offer": {name: round(total * 1000 / (args.burst * args.rounds), 2)
+                                       for name, total in meter.totals.items()},
+            "bare_model_cpu_ms_per_offer": round(float(np.median(bare_cpu)), 2),
         }))
 
 

@@ -12,6 +12,7 @@ from faust import Worker
 
 from core.kafka import ensure_topics
 from core.logging import configure_logging
+from core.profiling import dump_active, start_from_env
 from schemas.topics import TOPICS
 from stream_processors.app import changelog_topics, create_app
 from stream_processors.settings import Settings
@@ -30,6 +31,7 @@ def hard_exit_after(seconds: float, signum: int) -> threading.Timer:
     def _exit() -> None:
         log.warning("graceful shutdown still running: exiting now; an unacked batch is replayed on restart",
                     grace_s=seconds, signal=signal.Signals(signum).name)
+        dump_active()
         sys.stderr.flush()
         os._exit(128 + signum)
 
@@ -65,6 +67,7 @@ class BoundedShutdownWorker(Worker):
 def run_worker(settings: Settings | None = None) -> None:
     s = settings or Settings()
     configure_logging(s.log_level, s.log_json)
+    start_from_env("worker")
     ensure_topics(s.bootstrap_servers, [*TOPICS.values(), *changelog_topics(s.app_id)])
     app = create_app(s)
     worker = BoundedShutdownWorker(app, loglevel=s.log_level.lower(), quiet=True, redirect_stdouts=False)
@@ -76,6 +79,7 @@ def run_worker(settings: Settings | None = None) -> None:
         code = 0
     # faust has finished its shutdown (offsets committed, producer flushed, loop closed). Seen under
     # `jobmarket up`: a leftover non-daemon thread then kept the process alive until it was SIGKILLed.
+    dump_active()  # os._exit skips atexit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

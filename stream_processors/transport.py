@@ -11,6 +11,7 @@ requests per second.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
+from functools import cached_property
 from typing import Any, ClassVar
 
 import aiokafka
@@ -53,7 +54,7 @@ class _Consumer(driver.Consumer):
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
-    @property
+    @cached_property
     def _contiguous(self) -> frozenset[str]:
         return frozenset(getattr(self.app, "contiguous_topics", ()))
 
@@ -69,26 +70,33 @@ class _Consumer(driver.Consumer):
         self._next_offset.pop(partition, None)  # an explicit seek: start afresh from what comes
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        # Runs once per record: keep the common case (next offset as expected) to a few dict operations.
+        contiguous = self._contiguous
+        next_offset = self._next_offset
         rewound: set[TP] = set()
         async for tp, message in super().getmany(timeout):
+            if tp.topic not in contiguous:
+                yield tp, message
+                continue
             if tp in rewound:
                 continue  # re-fetched after the rewind, in order
-            expected = self._next_offset.get(tp)
-            if expected is not None and message.offset > expected and tp.topic in self._contiguous:
+            offset = message.offset
+            expected = next_offset.get(tp)
+            if expected is not None and offset > expected:
                 tries = self._rewinds.get((tp, expected), 0) + 1
                 if tries <= MAX_REWINDS:
                     self._rewinds[(tp, expected)] = tries
                     log.warning("records skipped by the fetch: seeking back", topic=tp.topic,
-                                partition=tp.partition, expected=expected, got=message.offset, attempt=tries)
+                                partition=tp.partition, expected=expected, got=offset, attempt=tries)
                     self._thread.seek(tp, expected)
                     # faust drops what it reads below its read offset and calls a jump above it a gap.
                     self._read_offset[tp] = expected - 1 if expected > 0 else None
                     rewound.add(tp)
                     continue
                 log.error("records still missing after re-fetching: accepting the jump", topic=tp.topic,
-                          partition=tp.partition, expected=expected, got=message.offset)
-            if tp.topic in self._contiguous:
-                self._next_offset[tp] = max(message.offset + 1, expected or 0)
+                          partition=tp.partition, expected=expected, got=offset)
+            next_offset[tp] = offset + 1 if expected is None or offset + 1 > expected else expected
+            if self._rewinds:
                 self._rewinds.pop((tp, expected or 0), None)
             yield tp, message
 
