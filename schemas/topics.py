@@ -22,6 +22,10 @@ class TopicSpec:
     value_model: type[BaseModel] | None
     description: str
     config: dict[str, str] = field(default_factory=dict)
+    # Kafka headers every record carries: name → meaning (documented in the AsyncAPI document).
+    headers: dict[str, str] = field(default_factory=dict)
+    # Internal topics are not a contract for other teams (documented, but may change without notice).
+    internal: bool = False
 
     def kafka_config(self) -> dict[str, str]:
         return {"cleanup.policy": self.cleanup_policy, **self.config}
@@ -39,6 +43,9 @@ RAW_OFFERS = TopicSpec(
     value_model=RawOfferEnvelope,
     description="Offers exactly as the sources returned them (replayable event log).",
     config={"retention.ms": str(14 * 24 * 3600 * 1000)},
+    headers={"schema_version": "The value's schema_version, as text.",
+             "source": "The source: france_travail, adzuna, sample or api.",
+             "fetched_at": "When the offer was fetched (ISO 8601, UTC)."},
 )
 REMOVALS = TopicSpec(
     name="jobmarket.offers.removals.v1",
@@ -47,6 +54,8 @@ REMOVALS = TopicSpec(
     key_format="{source}:{source_id}",
     value_model=OfferRemoval,
     description="Offers withdrawn at their source.",
+    headers={"schema_version": "The value's schema_version, as text.",
+             "source": "The source: france_travail, adzuna, sample or api."},
 )
 ENRICHED_OFFERS = TopicSpec(
     name="jobmarket.offers.enriched.v1",
@@ -55,6 +64,8 @@ ENRICHED_OFFERS = TopicSpec(
     key_format="{offer_id}",
     value_model=Offer,
     description="Canonical enriched offers with their embedding; a null value (tombstone) removes one.",
+    headers={"version": "Offer.version as decimal text, also on tombstones (which have no value): keep the "
+                        "record with the highest version per key."},
 )
 DEDUP = TopicSpec(
     name="jobmarket.offers.dedup.v1",
@@ -64,6 +75,7 @@ DEDUP = TopicSpec(
     value_model=DedupCommand,
     description="Internal to the workers: enriched offers and removals routed by dedup fingerprint.",
     config={"retention.ms": str(7 * 24 * 3600 * 1000)},
+    internal=True,
 )
 DEAD_LETTERS = TopicSpec(
     name="jobmarket.offers.dlq.v1",
