@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SERVICES = ("api", "ml", "producers", "schemas", "stream_processors", "vector_index", "warehouse", "web")
+SERVICES = ("api", "history", "ml", "producers", "schemas", "stream_processors", "vector_index", "warehouse", "web")
 
 
 def _imports(package: str) -> dict[str, set[str]]:
