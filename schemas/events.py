@@ -32,6 +32,7 @@ class Source(StrEnum):
     FRANCE_TRAVAIL = "france_travail"
     ADZUNA = "adzuna"
     SAMPLE = "sample"
+    API = "api"  # written by a recruiter through the HTTP API (France Travail payload shape)
 
 
 class ContractType(StrEnum):
