@@ -33,14 +33,70 @@ def test_limit_is_respected(client: TestClient) -> None:
 
 @pytest.mark.parametrize("body", [
     {}, {"text": ""}, {"text": "   "}, {"text": "python", "limit": 0}, {"text": "python", "limit": 1000},
-    {"text": "python", "filters": {"contract_type": "Esclavage"}}, {"text": 12},
+    {"text": "python", "filters": {"contract_type": "Esclavage"}}, {"text": 12}, {"skills": []},
+    {"text": "python", "unknown": 1}, {"text": "python", "seniority": "Stagiaire"}, {"text": "python", "page": 0},
 ])
 def test_bad_requests_are_422_with_details(client: TestClient, body: dict[str, object]) -> None:
     resp = client.post("/api/recommendations", json=body)
     assert resp.status_code == 422
-    assert resp.json()["detail"]
+    assert resp.json()["detail"] and resp.json()["errors"]
 
 
 def test_non_json_body_is_4xx(client: TestClient) -> None:
     resp = client.post("/api/recommendations", content=b"not json", headers={"content-type": "application/json"})
     assert 400 <= resp.status_code < 500
+
+
+def test_pages_are_disjoint_and_say_whether_more_follow(client: TestClient) -> None:
+    q = {"text": "emploi en France"}
+    first = client.post("/api/recommendations", json={**q, "page": 1, "size": 2}).json()
+    second = client.post("/api/recommendations", json={**q, "page": 2, "size": 2}).json()
+    last = client.post("/api/recommendations", json={**q, "page": 3, "size": 2}).json()
+    ids = [[r["offer"]["id"] for r in page["results"]] for page in (first, second, last)]
+    assert [len(p) for p in ids] == [2, 2, 1] and len({i for p in ids for i in p}) == 5
+    assert (first["has_more"], second["has_more"], last["has_more"]) == (True, True, False)
+    assert (second["page"], second["size"]) == (2, 2)
+    whole = client.post("/api/recommendations", json={**q, "limit": 5}).json()  # the older alias
+    assert [r["offer"]["id"] for r in whole["results"]] == [i for p in ids for i in p]
+    resp = client.post("/api/recommendations", json={**q, "size": 2, "limit": 3})
+    assert resp.status_code == 422
+
+
+def test_each_result_explains_itself_from_the_data(client: TestClient) -> None:
+    resp = client.post("/api/recommendations", json={
+        "text": "développeur de pipelines de données", "skills": ["Python", "SQL"], "city": "Lyon",
+        "contract_types": ["CDI"], "seniority": "Junior", "size": 5})
+    assert resp.status_code == 200
+    by_title = {r["offer"]["title"]: r for r in resp.json()["results"]}
+    dev = by_title["Développeur Python data"]["explanation"]
+    assert dev["skills"]["matched"] == ["Python", "SQL"] and dev["skills"]["missing"] == ["Spark"]
+    assert "pipelines" in dev["lexical_terms"] and "données" in dev["lexical_terms"]
+    assert dev["location"]["same_city"] is True and dev["location"]["query_city"] == "Lyon"
+    assert dev["contract"]["fit"] is True and dev["seniority"]["fit"] == "unknown"
+    assert dev["freshness"]["days"] >= 0
+    assert "compétences en commun : Python, SQL" in by_title["Développeur Python data"]["reasons"]
+    cook = by_title["Cuisinier en restaurant"]["explanation"]
+    assert cook["skills"]["matched"] == [] and cook["contract"]["fit"] is False
+    assert cook["location"]["same_city"] is False
+
+
+def test_radius_keeps_offers_near_the_city(client: TestClient) -> None:
+    # The fixture's offers have no coordinates: only the offer in Lyon itself is surely within 10 km.
+    resp = client.post("/api/recommendations", json={"text": "développeur python data", "city": "lyon",
+                                                     "radius_km": 10})
+    assert resp.status_code == 200
+    assert [r["offer"]["city"] for r in resp.json()["results"]] == ["Lyon"]
+    assert resp.json()["results"][0]["explanation"]["location"]["within_radius"] is True
+    resp = client.post("/api/recommendations", json={"text": "python", "city": "Atlantide", "radius_km": 10})
+    assert resp.status_code == 422 and resp.json()["errors"][0]["loc"] == ["body", "city"]
+    assert client.post("/api/recommendations", json={"text": "python", "radius_km": 10}).status_code == 422
+
+
+def test_the_seed_match_alias_returns_indexes_and_scores_with_the_offers(client: TestClient) -> None:
+    resp = client.post("/api/model/match", json={"text": "développeur python data", "size": 3})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["match_index"] == [r["offer"]["id"] for r in body["results"]]
+    assert body["similarity_score"] == [r["score"] for r in body["results"]] and len(body["match_index"]) == 3
+    same = client.post("/api/recommendations", json={"text": "développeur python data", "size": 3}).json()
+    assert [r["offer"]["id"] for r in same["results"]] == body["match_index"]
