@@ -3,6 +3,7 @@ replayed offer overwrites it in place."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -88,3 +89,15 @@ class VectorIndex(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class BrowsableIndex(VectorIndex, Protocol):
+    """A backend that can also hand back many offers at once (both shipped backends can)."""
+
+    def get_many(self, offer_ids: list[str]) -> dict[str, Offer]:
+        """Those of ``offer_ids`` that exist, by id; malformed ids are skipped."""
+        ...
+
+    def iter_offers(self, batch_size: int = 1000, with_vectors: bool = True) -> Iterator[Offer]:
+        """Every offer (with its vector when asked), page by page."""
+        ...

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import qdrant_edge as qe
 
-from schemas.events import Offer
+from schemas.events import Embedding, Offer
 from vector_index.base import DATETIME_FIELDS, KEYWORD_FIELDS, OfferFilters, ScoredOffer, from_payload, to_payload
 
 
@@ -64,6 +65,36 @@ class EdgeIndex:
             return None
         records = self._shard.retrieve([pid], with_payload=True, with_vector=False)
         return from_payload(dict(records[0].payload)) if records and records[0].payload else None
+
+    def get_many(self, offer_ids: list[str]) -> dict[str, Offer]:
+        """The offers among ``offer_ids`` that exist, by id, in one engine call (a search result page)."""
+        pids: list[int | uuid.UUID | str] = []
+        for i in offer_ids:
+            try:
+                pids.append(uuid.UUID(i))
+            except ValueError:
+                continue
+        records = self._shard.retrieve(pids, with_payload=True, with_vector=False) if pids else []
+        return {str(r.id): from_payload(dict(r.payload)) for r in records if r.payload}
+
+    def iter_offers(self, batch_size: int = 1000, with_vectors: bool = True) -> Iterator[Offer]:
+        """Every offer, page by page (the API's read model is filled from this at startup)."""
+        offset: uuid.UUID | int | str | None = None
+        while True:
+            records, offset = self._shard.scroll(qe.ScrollRequest(
+                offset=offset, limit=batch_size, with_payload=True, with_vector=with_vectors))
+            for r in records:
+                if not r.payload:
+                    continue
+                offer = from_payload(dict(r.payload))
+                vector = r.vector
+                if with_vectors and isinstance(vector, list) and all(isinstance(v, float) for v in vector[:1]):
+                    values = [float(v) for v in vector]  # type: ignore[arg-type]  # dense: a flat list
+                    offer.embedding = Embedding(model=str(r.payload.get("embedding_model") or ""), dim=len(values),
+                                                values=values)
+                yield offer
+            if offset is None:
+                return
 
     def get_by_ref(self, ref: str) -> Offer | None:
         records, _ = self._shard.scroll(

@@ -210,13 +210,17 @@ class Indexer:
     """A background thread: consume → apply → dead-letter → commit. ``stop()`` finishes the batch in hand.
 
     ``on_failure(reason)`` is called (from the indexer thread) when it gives up for good.
+    ``on_applied(upserts, deleted_ids)`` is called (from the indexer thread) with what the index accepted
+    in each batch, before its offsets are committed: the API keeps its read model in step with it.
     """
 
     def __init__(self, index: VectorIndex, bootstrap: str, group_id: str, batch_size: int = 500,
                  poll_timeout_s: float = 0.2, optimize_every: int = 5000, fetch_max_wait_ms: int = 100,
                  max_outage_s: float = 300.0, retry_max_wait_s: float = 10.0,
-                 on_failure: Callable[[str], None] | None = None) -> None:
+                 on_failure: Callable[[str], None] | None = None,
+                 on_applied: Callable[[list[Offer], list[str]], None] | None = None) -> None:
         self.index = index
+        self._on_applied = on_applied
         self.stats = IndexerStats()
         self.failure: str | None = None
         self._batch_size = batch_size
@@ -325,6 +329,7 @@ class Indexer:
                 raise
             if plan.rejected or refused:
                 self._dead_letter(plan.rejected + refused)
+            self._notify_applied(plan, refused)
             self.stats.upserted += len(plan.upserts)
             self.stats.deleted += len(plan.deletes)
             self.stats.batches += 1
@@ -344,6 +349,18 @@ class Indexer:
                 except Exception as exc:  # searches still work unoptimised; try again next time
                     log.warning("index optimize failed", error=repr(exc)[:300])
                     self.stats.record_error(f"optimize: {exc}")
+
+    def _notify_applied(self, plan: BatchPlan, refused: list[Rejected]) -> None:
+        if self._on_applied is None:
+            return
+        refused_msgs = {id(r.msg) for r in refused}
+        refused_ids = {pid for pid, m in plan.sources.items() if id(m) in refused_msgs}
+        try:
+            self._on_applied([o for o in plan.upserts if str(uuid.UUID(o.id)) not in refused_ids],
+                             [k for k in plan.deletes if k not in refused_ids])
+        except Exception as exc:  # a listener's bug must not stop the index from being kept fresh
+            log.exception("indexer listener failed", error=repr(exc)[:300])
+            self.stats.record_error(f"listener: {exc}")
 
     @property
     def alive(self) -> bool:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+
 import numpy as np
 import numpy.typing as npt
 from qdrant_client import QdrantClient, models
 
-from schemas.events import Offer
+from schemas.events import Embedding, Offer
 from vector_index.base import DATETIME_FIELDS, KEYWORD_FIELDS, OfferFilters, ScoredOffer, from_payload, to_payload
 
 
@@ -52,6 +55,35 @@ class QdrantServerIndex:
         except ValueError:  # not a uuid
             return None
         return from_payload(records[0].payload) if records and records[0].payload else None
+
+    def get_many(self, offer_ids: list[str]) -> dict[str, Offer]:
+        """The offers among ``offer_ids`` that exist, by id, in one request."""
+        ids = []
+        for i in offer_ids:
+            try:
+                ids.append(str(uuid.UUID(i)))
+            except ValueError:
+                continue
+        records = self._client.retrieve(self.collection, ids=ids, with_payload=True) if ids else []
+        return {str(r.id): from_payload(r.payload) for r in records if r.payload}
+
+    def iter_offers(self, batch_size: int = 1000, with_vectors: bool = True) -> Iterator[Offer]:
+        """Every offer, page by page (the API's read model is filled from this at startup)."""
+        offset: models.ExtendedPointId | None = None
+        while True:
+            records, offset = self._client.scroll(self.collection, limit=batch_size, offset=offset,
+                                                  with_payload=True, with_vectors=with_vectors)
+            for r in records:
+                if not r.payload:
+                    continue
+                offer = from_payload(r.payload)
+                if with_vectors and isinstance(r.vector, list):
+                    values = [float(v) for v in r.vector if isinstance(v, (int, float))]
+                    offer.embedding = Embedding(model=str(r.payload.get("embedding_model") or ""), dim=len(values),
+                                                values=values)
+                yield offer
+            if offset is None:
+                return
 
     def get_by_ref(self, ref: str) -> Offer | None:
         records, _ = self._client.scroll(self.collection, scroll_filter=_filter([("source_refs", ref)]),

@@ -25,7 +25,6 @@ def test_unknown_offer_is_404_with_a_message(client: TestClient) -> None:
     assert resp.status_code == 404
     assert "no offer" in resp.json()["detail"]
     assert client.get("/api/offres/adzuna:0000").status_code == 404
-    assert client.get("/api/offres/garbage-id").status_code == 404
 
 
 def test_malformed_source_reference_is_422(client: TestClient) -> None:
@@ -33,3 +32,5 @@ def test_malformed_source_reference_is_422(client: TestClient) -> None:
     assert resp.status_code == 422
     assert "france_travail" in resp.json()["detail"]
     assert client.get("/api/offres/adzuna:").status_code == 422
+    # neither a uuid nor a reference: refused up front on every index backend, never a retryable 503
+    assert client.get("/api/offres/garbage-id").status_code == 422
