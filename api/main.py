@@ -9,15 +9,28 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.accounts import start_accounts, stop_accounts
+from api.errors import document_problems, install_problem_handlers, internal_error
+from api.metrics import ApiMetrics, MetricsMiddleware
+from api.middleware import BodySizeLimitMiddleware, ConcurrencyLimitMiddleware
+from api.model_worker import ModelWorker
+from api.probes import BackgroundCheck, database_check, index_check, mlflow_check, warehouse_check
+from api.read_deps import build_catalog
+from api.routes import auth as auth_routes
+from api.routes import candidates as candidate_routes
 from api.routes import health, offers, recommendations
+from api.routes import models as model_routes
+from api.routes import offer_writes as offer_write_routes
+from api.routes import rome as rome_routes
+from api.routes import stats as stats_routes
 from api.settings import Settings
 from core.kafka import ensure_topics
 from ml.embedding import Embedder, default_embedder
+from ml.tracking import TrackingSettings
 from vector_index import VectorIndex, open_index
 from vector_index.indexer import Indexer
 
@@ -61,9 +74,24 @@ class RequestIdMiddleware:
                               path=scope.get("path"))
                 if started:  # too late for a clean answer; the server closes the connection
                     raise
-                resp = JSONResponse(status_code=500, content={"detail": "internal error", "request_id": request_id},
-                                    headers={REQUEST_ID_HEADER: request_id})
+                resp = internal_error(scope.get("path"), request_id)
+                resp.headers[REQUEST_ID_HEADER] = request_id
                 await resp(scope, receive, send)
+
+
+def _start_ready_checks(app: FastAPI, s: Settings) -> dict[str, BackgroundCheck]:
+    """/ready's background checks (each on its own thread, bounded; the route reads their last result)."""
+    every, timeout = s.ready_check_interval_s, s.ready_check_timeout_s
+    checks = {
+        "index": BackgroundCheck("index", index_check(app.state, s.qdrant_url), every, timeout),
+        "warehouse": BackgroundCheck("warehouse", warehouse_check(s.data_dir, timeout), 3 * every, timeout),
+        "registry": BackgroundCheck("registry", mlflow_check(TrackingSettings().tracking_uri, timeout), every,
+                                    timeout),
+        "database": BackgroundCheck("database", database_check(app.state), every, timeout),
+    }
+    for check in checks.values():
+        check.start()
+    return checks
 
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None,
@@ -79,19 +107,26 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         probe.start()
         app.state.kafka_probe = probe
         try:
-            model: Embedder = embedder if embedder is not None else await run_in_threadpool(default_embedder)
+            await run_in_threadpool(start_accounts, app, s)  # relational store, migrated to head
+            # Every model call, loading included, runs on the worker's one thread (tokenizers are not thread-safe).
+            worker = app.state.model_worker = ModelWorker(cache_size=s.query_cache_size, metrics=app.state.metrics)
+            model: Embedder = embedder if embedder is not None else await worker.call(default_embedder, kind="load")
+            worker.embedder = model
             app.state.embedder = model
             idx = index or open_index(s, model.dim, s.collection)
             app.state.index = idx
+            app.state.catalog = await run_in_threadpool(build_catalog, idx, model.dim)  # search/facets read model
             indexer = None
             if s.run_indexer:
                 await run_in_threadpool(ensure_topics, s.bootstrap_servers)
                 indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group,
                                   fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
-                                  max_outage_s=s.indexer_max_outage_s, on_failure=on_fatal)
+                                  max_outage_s=s.indexer_max_outage_s, on_failure=on_fatal,
+                                  on_applied=app.state.catalog.apply)
                 indexer.start()
                 app.state.indexer = indexer
             log.info("api ready", model=model.model_id, offers=idx.count())
+            app.state.ready_checks = _start_ready_checks(app, s)
             try:
                 yield
             finally:
@@ -101,12 +136,31 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                     idx.close()
         finally:
             await run_in_threadpool(probe.stop)
+            await run_in_threadpool(stop_accounts, app)
+            for check in getattr(app.state, "ready_checks", {}).values():
+                check.stop(0.1)
+            if getattr(app.state, "model_worker", None) is not None:
+                await run_in_threadpool(app.state.model_worker.close)
 
     app = FastAPI(title="JobMarket API", version="0.1.0", lifespan=lifespan,
                   description="Offers and near-real-time recommendations for candidates.")
     app.state.settings = s
+    install_problem_handlers(app)
+    document_problems(app, s.max_limit)
+    metrics = app.state.metrics = ApiMetrics(indexer=lambda: getattr(app.state, "indexer", None))
+    app.add_middleware(ConcurrencyLimitMiddleware, limit=s.max_concurrency, wait_s=s.concurrency_wait_s,
+                       on_reject=metrics.rejected.labels("overloaded").inc)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=s.max_body_bytes,  # declared or chunked: a 413
+                       on_reject=metrics.rejected.labels("body_too_large").inc)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health.router)
     app.include_router(offers.router)
     app.include_router(recommendations.router)
+    app.include_router(model_routes.router)
+    app.include_router(auth_routes.router)
+    app.include_router(candidate_routes.router)
+    app.include_router(offer_write_routes.router)
+    app.include_router(rome_routes.router)
+    app.include_router(stats_routes.router)
     return app

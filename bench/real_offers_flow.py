@@ -58,7 +58,7 @@ def main() -> None:
     envelopes = real_envelopes()
     expected = {e.key for e in envelopes}
     with ExitStack() as stack:
-        bootstrap, _ = start_stack(stack, args.workers)
+        bootstrap, _, _ = start_stack(stack, args.workers)
         publisher = OfferPublisher(bootstrap)
         t0 = time.monotonic()
         for env in envelopes:

@@ -16,6 +16,9 @@ from structlog.tracebacks import ExceptionDictTransformer
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(message)s")
+    # httpx logs every request at INFO: background health probes would drown the services' own lines.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
     # JSONRenderer serialises ``exc_info`` as a bare ``true``: the traceback must be turned into data first
     # (structlog's dict_tracebacks, less the local variables it would include).
     tracebacks = structlog.processors.ExceptionRenderer(ExceptionDictTransformer(show_locals=False))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -12,12 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from api.users_cli import app as users_app
 from core.logging import configure_logging
 from core.settings import CommonSettings
 
 app = typer.Typer(help="JobMarket: French job offers → recommendations, analytics and event streams.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console(stderr=True)
+app.add_typer(users_app, name="users")  # jobmarket users create-admin ...
 
 
 class SourceName(StrEnum):
@@ -136,6 +139,26 @@ def transform(
     raise typer.Exit(0 if result.ok else 1)
 
 
+@app.command()
+def train(
+    split: Annotated[str, typer.Option(help="Eval split the results are judged on (only heldout promotes).")]
+    = "heldout",
+    limit: Annotated[int | None, typer.Option(help="Benchmark on this many offers (deterministic subset).")] = None,
+    configs: Annotated[str | None, typer.Option(help="Comma-separated configuration names (default: all).")] = None,
+) -> None:
+    """Run the relevance benchmark, log every configuration to MLflow, register the best as MatchingPipeline
+    and move `champion` only when it beats the champion by more than the noise."""
+    from ml.train import train as run_training
+
+    names = [n.strip() for n in configs.split(",") if n.strip()] if configs else None
+    try:
+        out = Console(width=None if sys.stdout.isatty() else 160)  # piped, the table would wrap at 80 columns
+        run_training(split=split, limit=limit, configs=names, console=out)
+    except (RuntimeError, ValueError) as exc:
+        console.print(f"[red]train failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
 @app.command("warehouse-sink")
 def warehouse_sink() -> None:
     """Consume the raw, removal and enriched topics into the warehouse (WAREHOUSE=duckdb|snowflake)."""
@@ -161,3 +184,44 @@ def web() -> None:
     from web.__main__ import run_web
 
     run_web()
+
+
+@app.command()
+def tail(
+    topic: Annotated[str, typer.Option(help="Topic name, e.g. jobmarket.offers.enriched.v1.")],
+    from_time: Annotated[datetime | None, typer.Option(
+        "--from-time", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"],
+        help="Only records written at or after this time (ISO 8601; UTC when no offset is given).")] = None,
+    key: Annotated[str | None, typer.Option(help="Only records with this key.")] = None,
+    follow: Annotated[bool, typer.Option("--follow", help="Keep waiting for new records (Ctrl-C stops).")] = False,
+    max_records: Annotated[int | None, typer.Option("--max", help="Stop after this many records.")] = None,
+) -> None:
+    """Print a topic's records as JSON lines (value parsed; null for a tombstone), from the start or a time."""
+    import json
+
+    from confluent_kafka import KafkaException
+
+    from jobmarket.tail import TailOptions, iter_records
+
+    when = from_time.replace(tzinfo=UTC) if from_time is not None and from_time.tzinfo is None else from_time
+    opts = TailOptions(topic=topic, from_time=when, key=key, follow=follow, max_records=max_records)
+    try:
+        for record in iter_records(CommonSettings().bootstrap_servers, opts):
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+    except KafkaException as exc:
+        console.print(f"[red]tail failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def history() -> None:
+    """Archive every record of the stack's topics and the groups' offsets (the embedded broker forgets them)."""
+    from history.archiver import run_archiver
+    from history.settings import Settings as HistorySettings
+
+    s = HistorySettings()
+    configure_logging(s.log_level, s.log_json)
+    run_archiver(s)

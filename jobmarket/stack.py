@@ -30,6 +30,8 @@ from typing import IO
 
 from core.broker import port_open
 from core.settings import CommonSettings
+from history.settings import Settings as HistorySettings
+from ml.tracking import SERVER_ENV, TrackingSettings, prepare_store, server_command
 from producers.settings import Settings as ProducerSettings
 from warehouse.settings import Settings as WarehouseSettings
 
@@ -44,6 +46,14 @@ class ChildSpec:
     # it is restarted the others are restarted too (a memory-only broker comes back empty).
     base: bool = False
     ready: Callable[[], bool] | None = None  # for a base child: true once it serves
+    # False for a child that never talks to the broker (the MLflow server): left running when the broker
+    # comes back, since a restart would cost it ~10 s for nothing.
+    uses_base: bool = True
+    # For a base child: run once it is ready, before the others start (puts the archived history back).
+    after_ready: Callable[[], None] | None = None
+    # Stopped after every other service and before the base child (the history archiver: it takes what
+    # the others wrote last, then their committed offsets).
+    late: bool = False
 
 
 def restart_delay(failures: int, base_s: float = 1.0, cap_s: float = 30.0) -> float:
@@ -60,7 +70,16 @@ def processes(settings: CommonSettings, sample_count: int) -> list[ChildSpec]:
     procs: list[ChildSpec] = []
     if settings.embedded_broker:
         host, port = settings.broker_host, settings.broker_port
-        procs.append(ChildSpec("broker", _cmd("broker"), base=True, ready=lambda: port_open(host, port)))
+        history = HistorySettings()
+        restore = (lambda: _rehydrate(history)) if history.enabled else None
+        procs.append(ChildSpec("broker", _cmd("broker"), base=True, ready=lambda: port_open(host, port),
+                               after_ready=restore))
+        if history.enabled:
+            procs.append(ChildSpec("history", _cmd("history"), late=True))
+    tracking = TrackingSettings()
+    if tracking.embedded_server:
+        # SIGTERM (what every stop sends first) shuts it down cleanly in ~1 s, well inside the grace.
+        procs.append(ChildSpec("mlflow", server_command(tracking), uses_base=False))
     procs.append(ChildSpec("worker", _cmd("worker")))
     procs.append(ChildSpec("api", _cmd("api")))
     procs.append(ChildSpec("web", _cmd("web")))
@@ -77,6 +96,20 @@ def processes(settings: CommonSettings, sample_count: int) -> list[ChildSpec]:
         procs.append(ChildSpec("producer", _cmd("produce", "--source", "sample", "--count", str(sample_count),
                                                 "--follow", "--interval", str(producer.follow_interval_s))))
     return procs
+
+
+def _rehydrate(settings: HistorySettings) -> None:
+    """The embedded broker starts empty: put the archived topics and group offsets back (no-op if none)."""
+    from history.archive import Archive
+    from history.rehydrate import rehydrate
+
+    archive = Archive(settings.archive_path)
+    try:
+        summary = rehydrate(settings.bootstrap_servers, archive)
+    finally:
+        archive.close()
+    print(f"history: {summary.skipped or f'{summary.records} records of {summary.topics} topics restored'}",
+          flush=True)
 
 
 def _die_with_parent() -> Callable[[], None] | None:
@@ -126,15 +159,16 @@ class Child:
 
 class Supervisor:
     def __init__(self, specs: Sequence[ChildSpec], env: Mapping[str, str] | None = None, out: IO[str] | None = None,
-                 *, grace_s: float = 4.0, base_grace_s: float = 1.0, backoff_base_s: float = 1.0,
+                 *, grace_s: float = 4.0, base_grace_s: float = 1.0, late_grace_s: float = 3.5,
+                 backoff_base_s: float = 1.0,
                  backoff_cap_s: float = 30.0, stable_after_s: float = 30.0, ready_timeout_s: float = 10.0,
                  poll_s: float = 0.1) -> None:
         self.children = [Child(spec) for spec in specs]
         self.env = dict(env if env is not None else os.environ)
         self.printer = Printer(out or sys.stdout, max([6, *(len(s.name) for s in specs)]))
-        # grace_s + base_grace_s (+ polling) bounds the whole stop: keep it well under 10 s. The broker holds
-        # nothing worth a longer wait (memory only), but it waits for its clients to hang up on SIGTERM.
-        self.grace_s, self.base_grace_s = grace_s, base_grace_s
+        # grace_s + late_grace_s + base_grace_s (+ polling) bounds the whole stop: keep it under 10 s. The
+        # broker holds nothing worth a longer wait (memory only), but it waits for its clients to hang up.
+        self.grace_s, self.base_grace_s, self.late_grace_s = grace_s, base_grace_s, late_grace_s
         self.backoff_base_s, self.backoff_cap_s = backoff_base_s, backoff_cap_s
         self.stable_after_s, self.ready_timeout_s, self.poll_s = stable_after_s, ready_timeout_s, poll_s
         self.stop_signal: int | None = None
@@ -160,6 +194,7 @@ class Supervisor:
                 self._start(child)
                 if child.spec.base:
                     self._wait_ready(child)
+                    self._after_ready(child)
             while self.stop_signal is None:
                 self._tick()
                 time.sleep(self.poll_s)
@@ -203,6 +238,15 @@ class Supervisor:
         if self.stop_signal is None:
             self.log(f"{child.spec.name} not ready after {self.ready_timeout_s:g}s: starting the others anyway")
         return False
+
+    def _after_ready(self, child: Child) -> None:
+        hook = child.spec.after_ready
+        if hook is None or self.stop_signal is not None:
+            return
+        try:
+            hook()
+        except Exception as exc:  # the stack still runs; what could not be restored is said loudly
+            self.log(f"{child.spec.name}: after-start step failed: {exc!r}")
 
     def _signal_group(self, child: Child, sig: int) -> None:
         if child.proc is not None:
@@ -255,12 +299,13 @@ class Supervisor:
                 self._start(child)
                 if child.spec.base:
                     self._wait_ready(child)
+                    self._after_ready(child)
                     self._recycle_others(child)
 
     def _recycle_others(self, base: Child) -> None:
         """The base child came back (empty): restart the others so they reconnect and re-create topics."""
         for child in self.children:
-            if child is base or child.spec.base or child.proc is None:
+            if child is base or child.spec.base or not child.spec.uses_base or child.proc is None:
                 continue
             child.recycle, child.kill_at = f"{base.spec.name} restarted", time.monotonic() + self.grace_s
             self._signal_group(child, signal.SIGTERM)
@@ -287,7 +332,8 @@ class Supervisor:
         """Services first, then the base child (the broker); nothing restarts any more."""
         for child in self.children:
             child.restart_at = None
-        self._stop_all([c for c in self.children if not c.spec.base], self.grace_s)
+        self._stop_all([c for c in self.children if not c.spec.base and not c.spec.late], self.grace_s)
+        self._stop_all([c for c in self.children if c.spec.late], self.late_grace_s)
         self._stop_all([c for c in self.children if c.spec.base], self.base_grace_s)
         for child in self.children:  # let the last lines of output through
             for reader in child.readers:
@@ -296,5 +342,9 @@ class Supervisor:
 
 def run_stack(settings: CommonSettings, sample_count: int) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **SERVER_ENV}
+    tracking = TrackingSettings()
+    if tracking.embedded_server:
+        prepare_store(tracking)
+        env["MLFLOW_TRACKING_URI"] = tracking.tracking_uri  # every child talks to the stack's own server
     return Supervisor(processes(settings, sample_count), env).run()

@@ -35,7 +35,7 @@ def _read_all(bootstrap: str, topic: str, partitions: int) -> list[tuple[int, in
         assert msg.error() is None
         out.append((msg.partition(), msg.offset(), msg.key(), msg.value(), msg.timestamp()[1], msg.headers() or []))
     c.close()
-    return sorted(out, key=lambda r: (r[0], r[1]))  # type: ignore[arg-type,return-value]
+    return sorted(out, key=lambda r: (r[0], r[1]))  # type: ignore[arg-type]
 
 
 def _committed(bootstrap: str, group: str, tps: list[TopicPartition]) -> dict[tuple[str, int], int]:
@@ -62,7 +62,7 @@ def _archive_until_caught_up(bootstrap: str, archive: Archive, expected: int) ->
 
 
 @pytest.fixture(scope="module")
-def first_life(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, list, list, dict]]:  # type: ignore[type-arg]
+def first_life(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archive, list, list, dict]]:
     """A broker with records on two topics and a changelog, and a group that read part of them; archived."""
     archive = Archive(tmp_path_factory.mktemp("history") / "history.db")
     with tansu_broker(tmp_path_factory.mktemp("tansu-1")) as bootstrap:
@@ -87,7 +87,7 @@ def first_life(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Archi
     archive.close()
 
 
-def test_a_new_broker_gets_records_offsets_and_groups_back(first_life, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_broker_gets_records_offsets_and_groups_back(first_life, tmp_path: Path) -> None:
     archive, raw, enriched, committed = first_life
     assert archive.group_offsets()["jobmarket-worker"] == committed
     with tansu_broker(tmp_path) as bootstrap:  # ensure_topics ran: the registered topics exist, empty

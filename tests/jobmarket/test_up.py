@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 # Variables that would point the stack elsewhere (a real cluster, real sources, Snowflake).
 FOREIGN = ("KAFKA_BOOTSTRAP_SERVERS", "QDRANT_URL", "WAREHOUSE", "SNOWFLAKE_ACCOUNT", "FRANCE_TRAVAIL_CLIENT_ID",
-           "FRANCE_TRAVAIL_CLIENT_SECRET", "ADZUNA_APP_ID", "ADZUNA_APP_KEY")
+           "FRANCE_TRAVAIL_CLIENT_SECRET", "ADZUNA_APP_ID", "ADZUNA_APP_KEY", "MLFLOW_TRACKING_URI")
 
 
 def _status(url: str) -> int:
@@ -67,7 +67,8 @@ def test_up_restarts_a_killed_child_and_stops_within_10s_of_sigterm_mid_batch(tm
     env = {k: v for k, v in os.environ.items() if k not in FOREIGN}
     env.update({"JOBMARKET_DATA_DIR": str(tmp_path / "data"), "BROKER_PORT": str(broker_port),
                 "API_PORT": str(api_port), "WEB_PORT": str(web_port), "WEB_API_URL": api,
-                "WORKER_WEB_PORT": str(free_port()), "WORKER_BATCH_SIZE": "16", "PYTHONUNBUFFERED": "1"})
+                "WORKER_WEB_PORT": str(free_port()), "WORKER_BATCH_SIZE": "16", "PYTHONUNBUFFERED": "1",
+                "MLFLOW_PORT": str(free_port())})
     log = tmp_path / "up.log"
     with open(log, "wb") as out:
         # Its own session, like a terminal: the test then signals the whole group, as Ctrl-C/docker/systemd do.
