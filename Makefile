@@ -14,7 +14,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
-install: $(STAMP)
+# Debian's Chromium drives the web tests in a real browser (GUIDE §4). Installed when apt can (root on
+# Debian/Ubuntu, as in CI); elsewhere the browser tests skip and say why.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	-command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
+	  { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }
+
+install: $(STAMP) $(CHROMIUM)
 
 run: install
 	$(BIN)/jobmarket up
