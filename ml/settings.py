@@ -16,7 +16,7 @@ class EmbeddingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="EMBEDDING_", env_file=".env", extra="ignore")
 
-    backend: Literal["sentence-transformers", "use-multilingual"] = "sentence-transformers"
+    backend: Literal["sentence-transformers", "use-multilingual", "e5-small"] = "sentence-transformers"
     model: str = "packaged:all-MiniLM-L6-v2"
     batch_size: int = 32
     max_seq_length: int = 128
