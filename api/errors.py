@@ -174,7 +174,8 @@ _COMMON_ERRORS = {
     "500": "A bug: logged with its trace under `request_id`.",
     "503": "A dependency is down or the server is at its concurrency limit; see `Retry-After`.",
 }
-_BODY_ERRORS = {"413": "The request body is larger than `API_MAX_BODY_BYTES`."}
+_BODY_ERRORS = {"400": "The request body could not be parsed (malformed JSON or form data).",
+                "413": "The request body is larger than `API_MAX_BODY_BYTES`."}
 _LIMIT_NAMES = ("limit", "size")
 
 

@@ -10,6 +10,8 @@ from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.security import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
     CurrentUser,
     LoginLimiter,
     OptionalUser,
@@ -34,8 +36,9 @@ class RegisterRequest(BaseModel):
         "email": "camille@example.fr", "password": "correct horse battery", "full_name": "Camille Martin",
         "role": "candidate"}]})
 
-    email: str = Field(max_length=254)
-    password: str = Field(max_length=1024)
+    # The schema states what `valid_email` / `password_problem` accept, so clients and fuzzers know.
+    email: str = Field(max_length=254, json_schema_extra={"format": "email"})
+    password: str = Field(max_length=1024, json_schema_extra={"minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX})
     full_name: str = Field(default="", max_length=200)
     role: Literal["candidate", "recruiter", "admin"] = Field(
         default="candidate", description="`admin` only when an admin registers the account.")
@@ -81,8 +84,23 @@ def _tokens(settings: Settings, user: User) -> TokenPair:
                      expires_in=settings.access_token_minutes * 60)
 
 
+# OpenAPI links: what a client (and schemathesis' stateful phase) does next with a response.
+_BEARER = "Bearer {$response.body#/access_token}"
+_REGISTER_LINKS = {"LogIn": {"operationId": "login_api_auth_login_post",
+                             "requestBody": {"username": "$response.body#/email",
+                                             "password": "$request.body#/password"},
+                             "description": "Sign in with the account just created."}}
+_LOGIN_LINKS = {
+    "WhoAmI": {"operationId": "me_api_auth_me_get", "parameters": {"header.Authorization": _BEARER}},
+    "PublishAnOffer": {"operationId": "create_offer_api_offres_post", "parameters": {"header.Authorization": _BEARER},
+                       "description": "As a recruiter, publish an offer."},
+    "Refresh": {"operationId": "refresh_api_auth_refresh_post",
+                "requestBody": {"refresh_token": "$response.body#/refresh_token"}},
+}
+
+
 @router.post("/register", status_code=status.HTTP_201_CREATED, response_model=UserView,
-             responses={403: {"description": "Only an admin may create an admin"},
+             responses={201: {"links": _REGISTER_LINKS}, 403: {"description": "Only an admin may create an admin"},
                         409: {"description": "The email is already registered"}})
 def register(body: RegisterRequest, caller: OptionalUser, store: StoreDep) -> UserView:
     """Create a candidate or recruiter account (an admin may also create admins)."""
@@ -106,7 +124,7 @@ def _client_ip(request: Request) -> str:
 
 
 @router.post("/login", response_model=TokenPair,
-             responses={401: {"description": "Wrong email or password"},
+             responses={200: {"links": _LOGIN_LINKS}, 401: {"description": "Wrong email or password"},
                         429: {"description": "Too many attempts; see Retry-After"}})
 def login(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], store: StoreDep) -> TokenPair:
     """OAuth2 password flow: ``username`` is the email. Returns an access and a refresh token."""

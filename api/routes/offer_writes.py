@@ -44,6 +44,14 @@ _WRITE_ERRORS: dict[int | str, dict[str, str]] = {
 }
 
 
+# OpenAPI links from a written offer to what its author does next (read it, change it, withdraw it).
+_OFFER_ID = {"path.offer_id": "$response.body#/offer/id"}
+_OFFER_LINKS = {name: {"operationId": op, "parameters": _OFFER_ID} for name, op in (
+    ("GetOffer", "get_offer_api_offres__offer_id__get"), ("ReplaceOffer", "replace_offer_api_offres__offer_id__put"),
+    ("PatchOffer", "patch_offer_api_offres__offer_id__patch"),
+    ("DeleteOffer", "delete_offer_api_offres__offer_id__delete"))}
+
+
 def _writer(request: Request) -> OfferWriter:
     writer: OfferWriter | None = getattr(request.app.state, "offer_writer", None)
     if writer is None:
@@ -127,7 +135,8 @@ def _aliases(row: OfferOwnership, cluster: str, index: VectorIndex | None) -> se
     return names
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OfferView, responses=_WRITE_ERRORS)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=OfferView,
+             responses={201: {"links": _OFFER_LINKS}, **_WRITE_ERRORS})
 def create_offer(draft: OfferDraft, user: Author, store: StoreDep, request: Request, response: Response) -> OfferView:
     """Publish a new offer (recruiters and admins). Readable at once at the ``Location`` returned, and
     searchable as soon as the pipeline has indexed it (about a second)."""
@@ -166,7 +175,7 @@ def _replace(request: Request, store: StoreDep, user: User, offer_id: str,
     return OfferView.of(offer)
 
 
-@router.put("/{offer_id}", response_model=OfferView, responses=_WRITE_ERRORS)
+@router.put("/{offer_id}", response_model=OfferView, responses={200: {"links": _OFFER_LINKS}, **_WRITE_ERRORS})
 def replace_offer(offer_id: OfferIdPath, draft: OfferDraft, user: Author, store: StoreDep,
                   request: Request) -> OfferView:
     """Replace an offer you wrote (or any API offer, as an admin). ``offer_id``: the id POST returned,
@@ -174,7 +183,7 @@ def replace_offer(offer_id: OfferIdPath, draft: OfferDraft, user: Author, store:
     return _replace(request, store, user, offer_id, draft)
 
 
-@router.patch("/{offer_id}", response_model=OfferView, responses=_WRITE_ERRORS)
+@router.patch("/{offer_id}", response_model=OfferView, responses={200: {"links": _OFFER_LINKS}, **_WRITE_ERRORS})
 def patch_offer(offer_id: OfferIdPath, patch: OfferPatch, user: Author, store: StoreDep,
                 request: Request) -> OfferView:
     """Change some fields of an offer you wrote; the others keep their value."""
