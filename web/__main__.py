@@ -1,3 +1,5 @@
+"""The candidates' site (Dash). ``python -m web`` runs Flask's server for development only;
+production runs ``gunicorn 'web.wsgi:server'`` (see docker-compose.yml)."""
 from __future__ import annotations
 
 from web.app import create_app

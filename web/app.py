@@ -1,57 +1,77 @@
-"""Dash app: a search box, ranked offers with their reasons. All data comes from the API."""
+"""The Dash app: a header, a router over ``dcc.Location``, one layout module per page. Data comes only from
+the API (``web.api_client``); every stylesheet and script is served by the app itself (no CDN)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import dash_bootstrap_components as dbc
-import httpx
-from dash import Dash, Input, Output, State, html
+from dash import Dash, Input, Output, State, dcc, html
 
+from web.api_client import ApiClient
+from web.pages import accueil, connexion, offre, profil, recherche, recommandations, tableau_de_bord
 from web.settings import Settings
 
-
-def offer_card(result: dict[str, Any]) -> dbc.Card:
-    offer = result["offer"]
-    facts = [f for f in (offer.get("company"), offer.get("city"), offer.get("contract_type"),
-                         offer.get("seniority")) if f]
-    return dbc.Card(dbc.CardBody([
-        html.H5(offer["title"], className="card-title"),
-        html.P(" · ".join(facts), className="text-muted mb-1"),
-        html.Ul([html.Li(r) for r in result.get("reasons", [])], className="small mb-1"),
-        html.Small(f"score {result['score']:.2f}", className="text-secondary"),
-    ]), className="mb-2 offer-card")
+NAV = [("/", "Accueil"), ("/recherche", "Rechercher"), ("/recommandations", "Recommandations"),
+       ("/profil", "Profil"), ("/tableau-de-bord", "Tableau de bord"), ("/connexion", "Connexion")]
+TITLES = {"/": "Accueil", "/recherche": "Rechercher une offre", "/recommandations": "Recommandations",
+          "/profil": "Profil candidat", "/connexion": "Connexion", "/tableau-de-bord": "Tableau de bord"}
 
 
-def create_app(settings: Settings | None = None) -> Dash:
+def header() -> html.Header:
+    return html.Header(html.Div([
+        dcc.Link("JobMarket", href="/", className="jm-brand"),
+        html.Nav(html.Ul([html.Li(dcc.Link(label, href=href)) for href, label in NAV], className="jm-nav")),
+        html.Span(id="nav-user", className="jm-user"),
+    ], className="container"), className="jm-header")
+
+
+def page_for(path: str | None, search: str | None, client: ApiClient, settings: Settings) -> Any:
+    """The layout of ``path``; unknown paths get a French 404 page."""
+    path = (path or "/").rstrip("/") or "/"
+    if path == "/":
+        return accueil.layout(client)
+    if path == "/connexion":
+        return connexion.layout()
+    if path == "/profil":
+        return profil.layout()
+    if path == "/recommandations":
+        return recommandations.layout(settings.refresh_s)
+    if path == "/recherche":
+        return recherche.layout(search)
+    if path == "/tableau-de-bord":
+        return tableau_de_bord.layout(client)
+    if path.startswith("/offre/") and len(path) > len("/offre/"):
+        return offre.layout(client, path.removeprefix("/offre/"))
+    return html.Div([html.H1("Page introuvable"), html.P("Cette adresse ne correspond à aucune page."),
+                     dcc.Link("Retour à l'accueil", href="/")])
+
+
+def create_app(settings: Settings | None = None, client: ApiClient | None = None) -> Dash:
     s = settings or Settings()
-    app = Dash(__name__, external_stylesheets=[dbc.themes.BOOTSTRAP], title="JobMarket",
-               serve_locally=True)  # no CDN: the site works offline
-    app.layout = dbc.Container([
-        html.H1("JobMarket", className="mt-3"),
-        html.P("Décrivez le poste que vous cherchez : nous vous proposons les offres les plus proches."),
-        dbc.InputGroup([
-            dbc.Input(id="query", placeholder="ex. développeur python data à Lyon", type="text"),
-            dbc.Button("Rechercher", id="search", color="primary"),
-        ], className="mb-3"),
-        html.Div(id="status", className="mb-2 text-muted"),
-        html.Div(id="results"),
-    ], fluid="md")
+    api = client or ApiClient(s)
+    # serve_locally: Dash's and plotly's bundles come from this server; the CSS from web/assets.
+    app = Dash(__name__, title="JobMarket", serve_locally=True, suppress_callback_exceptions=True,
+               update_title="Chargement…", meta_tags=[{"name": "viewport",
+                                                      "content": "width=device-width, initial-scale=1"}])
+    app.index_string = app.index_string.replace("<html>", '<html lang="fr">')
+    app.layout = html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        dcc.Store(id="auth", storage_type="session"),
+        header(),
+        html.Main(html.Div(id="page", className="container"), id="main"),
+        html.Footer(html.Div("JobMarket — offres d'emploi en France, recommandations expliquées.",
+                             className="container"), className="jm-footer"),
+    ])
 
-    @app.callback(Output("results", "children"), Output("status", "children"),
-                  Input("search", "n_clicks"), Input("query", "n_submit"), State("query", "value"),
-                  prevent_initial_call=True)
-    def search(_clicks: int | None, _submit: int | None, query: str | None) -> tuple[list[Any], str]:
-        if not query or len(query.strip()) < 2:
-            return [], "Saisissez au moins deux caractères."
-        try:
-            resp = httpx.post(f"{s.api_url}/api/recommendations", json={"text": query, "limit": 10},
-                              timeout=s.api_timeout_s)
-        except httpx.HTTPError as exc:
-            return [], f"Le service de recommandation est injoignable ({exc.__class__.__name__})."
-        if resp.status_code != 200:
-            return [], f"Erreur {resp.status_code} : {resp.json().get('detail', resp.text)}"
-        data = resp.json()
-        return [offer_card(r) for r in data["results"]], f"{data['count']} offres"
+    @app.callback(Output("page", "children"), Input("url", "pathname"), State("url", "search"))
+    def route(path: str | None, search: str | None) -> Any:
+        return page_for(path, search, api, s)
 
+    @app.callback(Output("nav-user", "children"), Input("auth", "data"))
+    def user(auth: dict[str, Any] | None) -> Any:
+        return f"Connecté(e) : {auth.get('email')}" if auth else dcc.Link("Se connecter", href="/connexion",
+                                                                          style={"color": "#fff"})
+
+    for page in (connexion, profil, recommandations, recherche, tableau_de_bord):
+        page.register(app, api)
     return app

@@ -13,3 +13,4 @@ class Settings(BaseSettings):
     api_url: str = "http://127.0.0.1:8000"
     api_timeout_s: float = 10.0
     debug: bool = False
+    refresh_s: float = 60.0  # how often the recommendations page asks for new offers
