@@ -12,7 +12,7 @@ from web.pages import accueil, connexion, offre, profil, recherche, recommandati
 from web.settings import Settings
 
 NAV = [("/", "Accueil"), ("/recherche", "Rechercher"), ("/recommandations", "Recommandations"),
-       ("/profil", "Profil"), ("/tableau-de-bord", "Tableau de bord"), ("/connexion", "Connexion")]
+       ("/profil", "Profil"), ("/tableau-de-bord", "Tableau de bord")]  # /connexion: the link on the right
 TITLES = {"/": "Accueil", "/recherche": "Rechercher une offre", "/recommandations": "Recommandations",
           "/profil": "Profil candidat", "/connexion": "Connexion", "/tableau-de-bord": "Tableau de bord"}
 
@@ -69,8 +69,9 @@ def create_app(settings: Settings | None = None, client: ApiClient | None = None
 
     @app.callback(Output("nav-user", "children"), Input("auth", "data"))
     def user(auth: dict[str, Any] | None) -> Any:
-        return f"Connecté(e) : {auth.get('email')}" if auth else dcc.Link("Se connecter", href="/connexion",
-                                                                          style={"color": "#fff"})
+        # One place to sign in and out: the right-hand link, to /connexion either way.
+        label = f"{auth.get('email')} · se déconnecter" if auth else "Se connecter"
+        return dcc.Link(label, href="/connexion", style={"color": "#fff"})
 
     for page in (connexion, profil, recommandations, recherche, tableau_de_bord):
         page.register(app, api)
