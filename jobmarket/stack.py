@@ -299,8 +299,13 @@ class Supervisor:
                 self._start(child)
                 if child.spec.base:
                     self._wait_ready(child)
-                    self._after_ready(child)
-                    self._recycle_others(child)
+                    if child.spec.after_ready is None:
+                        self._recycle_others(child)
+                    else:
+                        # The others first stop for good: one that reconnected to the new, empty broker could
+                        # write to it before the history is back (which then finds records and does nothing).
+                        self._quiesce_others(child)
+                        self._after_ready(child)
 
     def _recycle_others(self, base: Child) -> None:
         """The base child came back (empty): restart the others so they reconnect and re-create topics."""
@@ -309,6 +314,16 @@ class Supervisor:
                 continue
             child.recycle, child.kill_at = f"{base.spec.name} restarted", time.monotonic() + self.grace_s
             self._signal_group(child, signal.SIGTERM)
+
+    def _quiesce_others(self, base: Child) -> None:
+        """Stops every child that uses the base (SIGKILL past the grace) and starts them again at the next tick."""
+        others = [c for c in self.children
+                  if c is not base and not c.spec.base and c.spec.uses_base and c.proc is not None]
+        self._stop_all(others, self.grace_s)
+        now = time.monotonic()
+        for child in others:
+            child.recycle = f"{base.spec.name} restarted"
+            self._schedule_restart(child, child.recycle, now)
 
     # -- the whole stack ---------------------------------------------------------------------------------------
     def _stop_all(self, children: list[Child], grace_s: float) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from jobmarket.stack import restart_delay
+from jobmarket.stack import ChildSpec, Supervisor, restart_delay
 from tests.jobmarket.procs import alive, session_pids, started_pids, wait_for
 
 REPO = Path(__file__).resolve().parents[2]
@@ -135,3 +135,34 @@ def test_children_die_with_a_killed_supervisor(tmp_path: Path) -> None:
         proc.kill()
         proc.wait()
         wait_for(lambda: not any(alive(p) for p in children), 5)
+
+
+def test_after_a_base_restart_its_hook_runs_with_the_others_stopped(tmp_path: Path) -> None:
+    """The history is put back into a restarted broker only once no service can write to it any more."""
+    seen: list[bool] = []
+    specs = [ChildSpec("base", [sys.executable, "-c", SLEEPER], base=True, ready=lambda: True,
+                       after_ready=lambda: seen.append(alive(svc_pid()))),
+             ChildSpec("svc", [sys.executable, "-c", SLEEPER])]
+    sup = Supervisor(specs, out=open(tmp_path / "out.log", "w"), grace_s=2, backoff_base_s=0.1)  # noqa: SIM115
+    base, svc = sup.children
+
+    def svc_pid() -> int:
+        assert first_svc is not None
+        return first_svc
+
+    def ticked(check: Any) -> bool:
+        sup._tick()  # what the supervisor's main loop does every poll
+        return bool(check())
+
+    try:
+        sup._start(base)
+        sup._start(svc)
+        assert svc.proc is not None and base.proc is not None
+        first_svc = svc.proc.pid
+        base.proc.kill()
+        wait_for(lambda: ticked(lambda: bool(seen)), 20)
+        assert seen == [False], "the hook ran while a service could still write to the new broker"
+        wait_for(lambda: ticked(lambda: svc.proc is not None and svc.proc.pid != first_svc), 20)
+        assert "restarting svc in 0s (base restarted)" in (tmp_path / "out.log").read_text()
+    finally:
+        sup.stop()
