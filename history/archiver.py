@@ -9,12 +9,13 @@ back exactly as it was.
 
 from __future__ import annotations
 
+import re
 import signal
 import threading
 import time
 
 import structlog
-from confluent_kafka import Consumer, Message
+from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, Message
 from confluent_kafka.admin import AdminClient
 
 from history.archive import Archive, Record
@@ -76,8 +77,6 @@ class Archiver:
 
     def snapshot(self) -> None:
         """Copies the topics' shapes and every other group's committed offsets into the archive."""
-        import re
-
         pattern = re.compile(self.topic_regex)
         topics = self._admin.list_topics(timeout=5).topics
         for name, meta in topics.items():
@@ -85,8 +84,6 @@ class Archiver:
                 self.archive.save_topic(name, len(meta.partitions), topic_config(name))
                 self._known_topics.add(name)
         groups = self._admin.list_consumer_groups(request_timeout=5).result()
-        from confluent_kafka import ConsumerGroupTopicPartitions
-
         for listing in groups.valid:
             if listing.group_id == GROUP_ID:
                 continue
