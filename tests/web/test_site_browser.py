@@ -27,6 +27,10 @@ from vector_index.edge import EdgeIndex
 from web.app import create_app as create_web
 from web.settings import Settings as WebSettings
 
+# A Dash callback round trip (browser -> site -> API) took over 5 s, playwright's default, on a loaded
+# 2-core CI machine: wait as long as the page actions do.
+expect.set_options(timeout=20_000)
+
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's /usr/bin/chromium is not installed")]
@@ -120,7 +124,7 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
     """A fresh context per test; every request and console error is recorded."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     p = context.new_page()
-    p.set_default_timeout(10_000)
+    p.set_default_timeout(20_000)
     p.console_errors = []
     p.on("request", lambda r: site.requests.append(r.url))
     p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
