@@ -138,7 +138,10 @@ class Explanation(BaseModel):
 
 
 class Recommendation(BaseModel):
-    score: float = Field(description="Cosine similarity between the query and the offer, -1..1.")
+    score: float = Field(description="Ranking score, higher is better: meaning and words fused, then adjusted "
+                                     "by place, contract and seniority fit (comparable within one response).")
+    similarity: float | None = Field(default=None, description="Cosine similarity between the query and the "
+                                                                "offer, -1..1 (null when not computed).")
     reasons: list[str] = Field(description="Why this offer matches, in words a candidate reads (French).")
     explanation: Explanation | None = None
     offer: Offer

@@ -7,6 +7,7 @@ name (``Embedder.model_id``) so vectors of different models are never compared.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
@@ -120,15 +121,24 @@ def build_embedder(settings: EmbeddingSettings | None = None) -> Embedder:
 
 @lru_cache(maxsize=1)
 def default_embedder() -> Embedder:
-    """One warm model per process (loading costs seconds)."""
-    return build_embedder()
+    """The serving encoder (``ml.serving``: the registry's champion, else the configured default), one warm
+    model per process (loading costs seconds)."""
+    from ml.serving import serving_encoder  # ml.serving builds on this module
+
+    return serving_encoder()
+
+
+def passage_of(embedder: Embedder, offer: Offer) -> str:
+    """The text ``embedder`` embeds for an offer: its own template when it has one (``ServingEncoder``)."""
+    passage: Callable[[Offer], str] | None = getattr(embedder, "passage", None)
+    return passage(offer) if passage is not None else offer.search_text()
 
 
 def embed_offers(offers: list[Offer], embedder: Embedder) -> list[Offer]:
     """Embeds a whole batch in one model call (the worker's dominant cost)."""
     if not offers:
         return offers
-    vectors = embedder.encode([o.search_text() for o in offers])
+    vectors = embedder.encode([passage_of(embedder, o) for o in offers])
     for offer, vec in zip(offers, vectors, strict=True):
         offer.embedding = Embedding(model=embedder.model_id, dim=embedder.dim, values=vec.tolist())
     return offers

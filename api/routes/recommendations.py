@@ -1,9 +1,9 @@
 """``POST /api/recommendations`` (paged, explained) and the seed's alias ``POST /api/model/match``.
 
-Ranking: cosine similarity between the query (free text, then the stated skills) and each offer, with
-the exact-match ``filters``; ``radius_km`` keeps the offers within that distance of ``city`` (an offer
-without coordinates counts only when it is in that very city). Each result carries a structured
-``explanation`` and French ``reasons`` (``api.explain``).
+Ranking: the served recipe (``api.ranking``: the served encoder's nearest offers fused with BM25, then
+re-ranked by the profile's city, contract and seniority), with the exact-match ``filters``; ``radius_km``
+keeps the offers within that distance of ``city`` (an offer without coordinates counts only when it is
+in that very city). Each result carries a structured ``explanation`` and French ``reasons`` (``api.explain``).
 """
 
 from __future__ import annotations
@@ -11,16 +11,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.catalog import Catalog
 from api.deps import IndexDep, ModelWorkerDep, SettingsDep, check_page
 from api.errors import dependency
 from api.explain import CandidateQuery, candidate_skills, explain, reasons
 from api.models import MatchRequest, MatchResponse, Recommendation, RecommendationRequest, RecommendationResponse
 from api.places import Place, PlaceLocator
+from api.ranking import lexical_query, rank
 from api.settings import Settings
+from ml.relevance.configs import PipelineConfig, best_recipe
+from ml.relevance.rerank import Profile
 from schemas.events import Offer
 from vector_index.base import OfferFilters, ScoredOffer, VectorIndex
 
@@ -46,8 +51,29 @@ def _size_field(body: RecommendationRequest) -> str:
     return "limit" if body.limit is not None and body.size is None else "size"
 
 
-def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, settings: Settings,
-          locator: PlaceLocator, offset: int, size: int) -> tuple[list[Recommendation], bool]:
+def _profile(body: RecommendationRequest, place: Place | None) -> Profile:
+    point = (place.latitude, place.longitude) if place is not None and place.latitude is not None \
+        and place.longitude is not None else None
+    return Profile(point=point, contract=body.contract_types[0].value if body.contract_types else None,
+                   seniority=body.seniority.value if body.seniority else None)
+
+
+def _lexical(catalog: Catalog | None, text: str, depth: int) -> tuple[list[tuple[str, float]],
+                                                                    dict[str, npt.NDArray[np.float32]]]:
+    """BM25's best offers for ``text`` and their vectors, from the API's read model."""
+    if catalog is None or catalog.lexical is None or not text.strip():
+        return [], {}
+    with catalog.reading() as cat:
+        assert cat.lexical is not None
+        hits = cat.lexical.search(text, depth)
+        vectors = {doc: cat.vectors[cat.slot_of[doc]].copy() for doc, _ in hits
+                   if doc in cat.slot_of and cat.has_vector[cat.slot_of[doc]]}
+    return hits, vectors
+
+
+def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, catalog: Catalog | None,
+          pipeline: PipelineConfig, settings: Settings, locator: PlaceLocator, offset: int,
+          size: int) -> tuple[list[Recommendation], bool]:
     """Blocking (index reads, text analysis): runs on a worker thread."""
     place: Place | None = None
     if body.city is not None:
@@ -57,25 +83,50 @@ def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, s
             raise RequestValidationError([{"loc": ("body", "city"), "type": "value_error",
                                            "msg": f"unknown French commune: {body.city[:100]!r}"}])
     wanted = offset + size + 1  # one more tells whether a next page exists
-    fetch = wanted if body.radius_km is None else min(settings.max_result_window, max(wanted * 5, 200))
+    depth = max(pipeline.candidates, wanted)
+    if body.radius_km is not None:
+        depth = min(settings.max_result_window, max(wanted * 5, 200, depth))
+    text = lexical_query(body.query_text(), body.city, pipeline)
     with dependency("index"):
-        hits: list[ScoredOffer] = index.search(vector, fetch, body.filters)
+        dense_hits: list[ScoredOffer] = index.search(vector, depth, body.filters)
+    lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
+    missing = [doc for doc, _ in lexical_hits if doc not in {h.offer.id for h in dense_hits}]
+    lexical_offers: dict[str, Offer] = {}
+    if missing:
+        get_many = getattr(index, "get_many", None)
+        with dependency("index"):
+            lexical_offers = get_many(missing) if get_many is not None else \
+                {o.id: o for doc in missing if (o := index.get(doc)) is not None}
+    ranking = rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, _profile(body, place),
+                   vectors, np.asarray(vector, dtype=np.float32))
     query = CandidateQuery(text=body.query_text(), skills=body.skills, place=place, radius_km=body.radius_km,
                            contract_types=body.contract_types, seniority=body.seniority)
     have = candidate_skills(query.text, body.skills)
     now = datetime.now(UTC)
     explained = []
-    for h in hits:
-        e = explain(query, h.offer, now, have)
+    for doc, score in ranking.ranked:
+        offer = ranking.offers[doc]
+        e = explain(query, offer, now, have)
         if body.radius_km is not None and e.location.within_radius is not True:
             continue
-        explained.append((h, e))
+        explained.append((offer, score, e))
         if len(explained) >= wanted:
             break
     page = explained[offset:offset + size]
-    results = [Recommendation(score=round(h.score, 4), reasons=reasons(e), explanation=e,
-                              offer=h.offer.model_copy(update={"embedding": None})) for h, e in page]
+    results = [Recommendation(score=round(score, 4), similarity=_round(ranking.similarity.get(o.id)),
+                              reasons=reasons(e), explanation=e, offer=o.model_copy(update={"embedding": None}))
+               for o, score, e in page]
     return results, len(explained) > offset + size
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def served_pipeline(embedder: object) -> PipelineConfig:
+    """The ranking recipe that goes with the serving encoder (``ml.serving``); the winner's by default."""
+    pipeline = getattr(embedder, "pipeline", None)
+    return pipeline if isinstance(pipeline, PipelineConfig) else best_recipe("use")
 
 
 async def recommend_for(request: Request, body: RecommendationRequest) -> RecommendationResponse:
@@ -86,8 +137,10 @@ async def recommend_for(request: Request, body: RecommendationRequest) -> Recomm
     index: VectorIndex = app.state.index
     size = body.page_size
     offset = check_page(settings, body.page, size, size_field=_size_field(body))
-    vector = await worker.encode_query(body.query_text())
-    results, has_more = await run_in_threadpool(_rank, body, vector, index, settings, _locator(app), offset, size)
+    embedder = worker.embedder
+    vector = await worker.encode_query(lexical_query(body.query_text(), body.city, served_pipeline(embedder)))
+    results, has_more = await run_in_threadpool(_rank, body, vector, index, getattr(app.state, "catalog", None),
+                                                served_pipeline(embedder), settings, _locator(app), offset, size)
     return RecommendationResponse(model=worker.embedder.model_id, page=body.page, size=size, count=len(results),
                                   has_more=has_more, results=results)
 
@@ -107,4 +160,5 @@ async def match(body: MatchRequest, request: Request, index: IndexDep, worker: M
     """The seed's MatchingPipeline call (TEXT → match_index, similarity_score), served by the same ranking."""
     ranked = await recommend_for(request, RecommendationRequest(text=body.text, size=body.size))
     return MatchResponse(model=ranked.model, match_index=[r.offer.id for r in ranked.results],
-                         similarity_score=[r.score for r in ranked.results], results=ranked.results)
+                         similarity_score=[r.similarity if r.similarity is not None else r.score
+                                           for r in ranked.results], results=ranked.results)
