@@ -23,6 +23,9 @@ SHOWN_METRICS = ("ndcg_at_10", "p_at_10", "recall_at_50", "mrr", "similarity_sco
 class ServingModel(BaseModel):
     model_id: str | None = Field(description="The encoder embedding queries now (None while it loads).")
     version: str | None = Field(default=None, description="Its registered version, when it came from the registry.")
+    source: Literal["registry", "default"] | None = Field(
+        default=None, description="`registry`: the champion; `default`: the benchmark's winner, packaged.")
+    recipe: str | None = Field(default=None, description="The ranking configuration served with it.")
 
 
 class ModelVersionView(BaseModel):
@@ -50,9 +53,11 @@ async def list_models(request: Request) -> ModelsResponse:
     """Registered matching pipelines, newest first, and which model serves."""
     state = request.app.state
     embedder = getattr(state, "embedder", None)
-    serving_version = getattr(state, "model_version", None)
+    serving_version = getattr(embedder, "version", None)
+    pipeline = getattr(embedder, "pipeline", None)
     serving = ServingModel(model_id=getattr(embedder, "model_id", None),
-                           version=str(serving_version) if serving_version is not None else None)
+                           version=str(serving_version) if serving_version is not None else None,
+                           source=getattr(embedder, "source", None), recipe=getattr(pipeline, "name", None))
     tracking = TrackingSettings()
     versions = await run_in_threadpool(list_versions, tracking.tracking_uri, tracking.lookup_timeout_s)
     if versions is None:

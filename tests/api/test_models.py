@@ -43,6 +43,8 @@ def test_lists_versions_with_metrics_aliases_and_the_serving_model(
     body = r.json()
     assert body["registry"] == "ok" and body["champion"] == "1"
     assert body["serving"]["model_id"] == embedder.model_id
+    # The session's encoder is the packaged default (no champion at its start): it says so, and its recipe.
+    assert body["serving"]["source"] == "default" and body["serving"]["recipe"].startswith("hybrid:use:")
     v2, v1 = body["versions"]  # newest first
     assert (v1["version"], v1["aliases"], v1["gate_decision"]) == ("1", ["champion"], "promoted")
     assert (v2["version"], v2["aliases"], v2["gate_decision"]) == ("2", [], "refused")
