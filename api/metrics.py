@@ -19,6 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 UNMATCHED = "<unmatched>"
 _LATENCY_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _MODEL_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+# Publish → indexed: ~1 s per hop on Tansu (fetch waits), minutes while a backlog drains.
+FRESHNESS_BUCKETS = (0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
 
 class IndexerCollector(Collector):
@@ -59,6 +61,9 @@ class ApiMetrics:
                                        "(queue wait excluded).", ["kind"], buckets=_MODEL_BUCKETS, registry=r)
         self.query_cache = Counter("jobmarket_api_query_cache", "Query-vector cache lookups.", ["result"],
                                    registry=r)
+        self.freshness = Histogram("jobmarket_offer_freshness_seconds", "From an offer change's publication "
+                                   "(its fetched_at; a removal's removed_at) to the index applying it.",
+                                   buckets=FRESHNESS_BUCKETS, registry=r)
         if indexer is not None:
             r.register(IndexerCollector(indexer))
 

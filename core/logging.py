@@ -3,15 +3,51 @@
 Both renderers print the traceback of ``log.exception(...)`` (or ``exc_info=...``): JSON as a structured
 ``exception`` list (type, message, frames), the console as a plain Python traceback without local
 variables (they may hold credentials, and a one-column traceback survives ``jobmarket up``'s prefixes).
+
+Correlation: a line about one offer names it under ``ref`` (its source reference, ``{source}:{source_id}``,
+the key of raw records and removals: producers and the worker's route stage) and/or ``offer_id`` (the
+canonical uuid, the key of enriched records: the worker's merge stage and the API's indexer). Lines that log
+a record's ``key`` get the matching correlation field added, so ``grep`` or a log store follows one offer
+from its source to the index.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
+import uuid
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
 from structlog.tracebacks import ExceptionDictTransformer
+
+from schemas.events import Source
+
+OFFER_ID = "offer_id"
+REF = "ref"
+_REF = re.compile(rf"^(?:{'|'.join(re.escape(s.value) for s in Source)}):.+", re.S)
+
+
+def correlation_fields(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """structlog processor: bytes values read as text, and a record ``key`` that is a canonical id or a source
+    ref is repeated as ``offer_id`` or ``ref`` (unless the line set them)."""
+    for name, value in event.items():
+        if isinstance(value, bytes):
+            event[name] = value.decode("utf-8", errors="replace")
+    key = event.get("key")
+    if isinstance(key, str) and OFFER_ID not in event and REF not in event:
+        if _REF.match(key):
+            event[REF] = key
+        else:
+            try:
+                canonical = str(uuid.UUID(key))
+            except ValueError:
+                canonical = None  # another kind of key (a dedup fingerprint): nothing to correlate
+            if canonical == key.lower():
+                event[OFFER_ID] = canonical
+    return event
 
 
 def configure_logging(level: str = "INFO", json: bool = False) -> None:
@@ -29,6 +65,7 @@ def configure_logging(level: str = "INFO", json: bool = False) -> None:
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
+            correlation_fields,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             *renderers,

@@ -26,3 +26,10 @@ class Settings(CommonSettings):
     producer_max_batch_size: int = 1
     web_port: int = 6066
     web_enabled: bool = False
+    # Prometheus /metrics of this worker on 127.0.0.1 (``WORKER_METRICS_PORT``; 0: off). `jobmarket up`
+    # runs one worker on this default and `jobmarket status` reads it there; a second worker on the same
+    # host finds the port taken and runs without metrics (give each its own port).
+    metrics_port: int = 9101
+    metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container a Prometheus scrapes from outside
+    # How long one scrape may wait for the broker when it reads the group's lag.
+    metrics_lag_timeout_s: float = 2.0
