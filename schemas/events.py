@@ -177,6 +177,11 @@ class DedupCommand(_Event):
         default=None,
         description="When the change happened at its source (a removal's removed_at; for an upsert the "
                     "offer's fetched_at is used): the floor of the version the merged offer gets.")
+    moved: bool = Field(
+        default=False,
+        description="The ref's fingerprint changed (its title, company or city was edited at its source): "
+                    "the remove from the old fingerprint and the upsert into the new one both carry it, and "
+                    "the ref takes its canonical id along (only the new fingerprint's group publishes it).")
 
 
 class DeadLetter(_Event):

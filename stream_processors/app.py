@@ -20,6 +20,7 @@ same keyed records. Tables are recovered from their changelogs on restart.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import time
 import weakref
@@ -33,11 +34,12 @@ from faust.streams import _current_event
 from faust.types import EventT, TableT
 
 from core.kafka import to_bytes
-from ml.embedding import Embedder, default_embedder
+from ml.embedding import Embedder, default_embedder, passage_of
 from schemas.events import VERSION_HEADER, DeadLetter, DedupCommand
 from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec
 from stream_processors import batches
 from stream_processors.enrichment.referential import referential
+from stream_processors.metrics import WorkerMetrics, lazy_lags
 from stream_processors.pipeline import RawRecord
 from stream_processors.settings import Settings
 from stream_processors.transport import App
@@ -161,26 +163,37 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         elif key in table:
             del table[key]  # a tombstone in the changelog: the state goes away with its last member
 
+    # Prometheus metrics (stream_processors/metrics.py), served once the worker runs (not when a test builds it).
+    metrics = WorkerMetrics(lag=lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s))
+
+    @app.task
+    async def serve_metrics() -> None:
+        metrics.serve(s.metrics_port, s.metrics_host)
+
     @app.agent(route_in)
     async def route(stream: faust.StreamT[bytes]) -> None:
         async for events in stream.take_events(s.batch_size, within=s.route_within_s):  # type: ignore[attr-defined]
+            started = time.perf_counter()
             routed = batches.route_batch([_record(e) for e in events], ref_fingerprints.get)
             futures = [await send_dead(d) for d in routed.dead] + [await send_command(c) for c in routed.commands]
             await _all_delivered(futures)
             for ref, (i, fp) in routed.writes.items():
                 write(ref_fingerprints, events[i], ref, fp)
             log.info("batch routed", records=len(events), dead=len(routed.dead))
+            metrics.batch("route", len(events), len(routed.dead), time.perf_counter() - started)
 
     @app.agent(merge_in)
     async def merge(stream: faust.StreamT[bytes]) -> None:
         idle_since = time.perf_counter()
         async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
+            started = time.perf_counter()
             records = [_record(e) for e in events]
             parsed = batches.parse_commands(records)
             embedder_ = model()
             t_embed = time.perf_counter()
             vectors = await asyncio.get_running_loop().run_in_executor(
-                model_thread, batches.embed_each, embedder_.encode, parsed.texts)
+                model_thread, batches.embed_each, embedder_.encode,
+                parsed.texts(functools.partial(passage_of, embedder_)))
             t_fold = time.perf_counter()
             merged = batches.fold(records, parsed, vectors, clusters.get, members.get, embedder_.model_id,
                                   s.dedup_similarity)
@@ -198,6 +211,9 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                      dead=len(merged.dead), waited_ms=_ms(idle_since, t_embed), embed_ms=_ms(t_embed, t_fold),
                      fold_ms=_ms(t_fold, t_send), deliver_ms=_ms(t_send, t_tables),
                      tables_ms=_ms(t_tables, time.perf_counter()))
+            metrics.batch("merge", len(events), len(merged.dead), time.perf_counter() - started)
+            metrics.merged(merged.embedded, offers=sum(p.offer is not None for p in merged.published),
+                           tombstones=sum(p.offer is None for p in merged.published))
             idle_since = time.perf_counter()
 
     return app

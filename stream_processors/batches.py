@@ -68,10 +68,13 @@ def route_batch(records: Sequence[RawRecord], fingerprint_of: Callable[[str], st
                 known[ref], out.writes[ref] = None, (i, None)
                 continue
             fp = dedup.fingerprint(parsed)
-            commands = [DedupCommand(op="upsert", ref=ref, fingerprint=fp, offer=parsed)]
-            if previous is not None and previous != fp:  # title/company/city changed: leave the old group
+            moved = previous is not None and previous != fp  # title/company/city edited: change groups
+            commands = [DedupCommand(op="upsert", ref=ref, fingerprint=fp, offer=parsed, moved=moved)]
+            if previous is not None and moved:
+                # Both commands say ``moved``: the ref keeps its canonical id, which only the new group
+                # publishes (the two groups may sit on different partitions, processed in either order).
                 commands.insert(0, DedupCommand(op="remove", ref=ref, fingerprint=previous,
-                                                event_time=parsed.fetched_at))
+                                                event_time=parsed.fetched_at, moved=True))
             out.commands.extend(commands)
             known[ref], out.writes[ref] = fp, (i, fp)
         except Exception as exc:
@@ -90,10 +93,10 @@ class Commands:
     dead: list[DeadLetter]
     commands: list[tuple[int, DedupCommand]]
 
-    @property
-    def texts(self) -> list[str]:
-        """What the embedder reads, one per upsert, in command order."""
-        return [c.offer.search_text() for _, c in self.commands if c.offer is not None and c.op == "upsert"]
+    def texts(self, passage: Callable[[Offer], str] = Offer.search_text) -> list[str]:
+        """What the embedder reads (``passage`` of each offer: the served text template), one per upsert,
+        in command order."""
+        return [passage(c.offer) for _, c in self.commands if c.offer is not None and c.op == "upsert"]
 
 
 def parse_commands(records: Sequence[RawRecord]) -> Commands:
@@ -155,7 +158,7 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
          clusters: ClusterLookup, members: MemberLookup, model: str, threshold: float) -> Merged:
     """Fold the batch's commands, in order, into their fingerprints' clusters.
 
-    ``vectors`` are ``embed_each``'s answer for ``parsed.texts``; ``clusters`` and ``members`` read the
+    ``vectors`` are ``embed_each``'s answer for ``parsed.texts()``; ``clusters`` and ``members`` read the
     two tables. Each changed cluster is published once, with its last state and a version past the
     previous one (and not below the event time of the batch's changes to it).
     """
@@ -164,7 +167,7 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
     upserts = iter(vectors)
     for i, cmd in parsed.commands:
         vector = (next(upserts, ValueError("no vector")) if cmd.op == "upsert" and cmd.offer is not None
-                  else None)  # aligned with .texts
+                  else None)  # aligned with .texts()
         try:
             if isinstance(vector, Exception):
                 out.dead.append(dead_letter(records[i], "embed", _reason(vector)))
@@ -174,9 +177,9 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
             group = groups[cmd.fingerprint][0] if cmd.fingerprint in groups else dedup.Group(
                 cmd.fingerprint, clusters(cmd.fingerprint), members, model, threshold)
             if cmd.offer is not None and vector is not None:
-                group.upsert(cmd.offer, vector, dedup.micros(cmd.offer.fetched_at), i)
+                group.upsert(cmd.offer, vector, dedup.micros(cmd.offer.fetched_at), i, moved=cmd.moved)
             else:
-                group.remove(cmd.ref, dedup.micros(cmd.event_time), i)
+                group.remove(cmd.ref, dedup.micros(cmd.event_time), i, moved=cmd.moved)
             groups[cmd.fingerprint] = (group, i)
         except Exception as exc:
             log.exception("could not fold a dedup command", ref=cmd.ref, fingerprint=cmd.fingerprint)
@@ -196,7 +199,7 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
 
 
 def merge_batch(records: Sequence[RawRecord], clusters: ClusterLookup, members: MemberLookup, encode: Encode,
-                model: str, threshold: float) -> Merged:
+                model: str, threshold: float, passage: Callable[[Offer], str] = Offer.search_text) -> Merged:
     """The whole merge stage in one call (``app.py`` runs the model call in its own thread instead)."""
     parsed = parse_commands(records)
-    return fold(records, parsed, embed_each(encode, parsed.texts), clusters, members, model, threshold)
+    return fold(records, parsed, embed_each(encode, parsed.texts(passage)), clusters, members, model, threshold)

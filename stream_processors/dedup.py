@@ -4,7 +4,14 @@ Two records are the same job when their normalised fingerprint (title, company, 
 their embeddings agree (cosine >= threshold): the fingerprint finds candidates cheaply and exactly,
 the embedding check keeps two different jobs that happen to share a title, company and town apart
 (e.g. two anonymous "Vendeur (H/F)" offers in Paris). Each fingerprint holds the clusters found under
-it; a cluster's id is derived from the fingerprint, so it is stable across replays and restarts.
+it.
+
+A cluster's id is derived from one of its member refs (``cluster_id``), never from the fingerprint: an
+offer whose title, company or city is edited at its source moves to another fingerprint's group and
+keeps its id there (the route stage marks both commands ``moved``; only the new group publishes the id,
+so no tombstone from the old group can race the new record on the enriched topic). When the naming ref
+leaves a cluster that keeps other members, those are renamed after the smallest remaining ref, so two
+live clusters never share an id. Ids depend on refs only: stable across replays and restarts.
 
 The merged offer keeps the fresher data: the most recently updated member gives every field, and
 fields it lacks are filled from the other members (freshest first).
@@ -55,8 +62,14 @@ def member_key(fp: str, ref: str) -> str:
     return f"{fp}|{ref}"
 
 
-def cluster_id(fp: str, first_ref: str | None = None) -> str:
-    """The first cluster of a fingerprint is named by it alone; later, distinct ones by their first ref."""
+def cluster_id(ref: str) -> str:
+    """The canonical id of a cluster named by ``ref`` (one of its members): it does not depend on the
+    offer's title, company or city, so an offer edited at its source keeps its id."""
+    return str(uuid.uuid5(OFFER_NAMESPACE, f"ref:{ref}"))
+
+
+def legacy_cluster_id(fp: str, first_ref: str | None = None) -> str:
+    """How clusters were named before (by fingerprint): stored clusters keep these ids, none is made."""
     name = f"fp:{fp}" if first_ref is None else f"fp:{fp}#{first_ref}"
     return str(uuid.uuid5(OFFER_NAMESPACE, name))
 
@@ -137,6 +150,21 @@ class _Vectors:
         return {ref for i in np.flatnonzero(sims >= threshold) if (ref := self._ref_at[i]) is not None}
 
 
+@dataclass(eq=False)
+class _Cluster:
+    """One cluster while a batch works on it (compared by identity: its id may change)."""
+
+    id: str
+    version: int
+    refs: set[str]
+    event_us: int = 0  # latest event time of the batch's changes to it
+    origin: int = -1  # the command that last changed it; -1: unchanged in this batch
+
+    @property
+    def dirty(self) -> bool:
+        return self.origin >= 0
+
+
 class Group:
     """The clusters of one fingerprint while a batch folds its commands into them.
 
@@ -144,6 +172,12 @@ class Group:
     or a merge needs them, and each vector is decoded once per batch. Nothing is emitted or written
     until ``finish``: a cluster changed by several commands is merged and published once.
     ``origin`` is an opaque tag of the command (its record's index), handed back in ``Failed``.
+
+    Ids (see ``cluster_id``): a new cluster is named by the ref that founds it, and a live cluster's id
+    always names one of its current members (clusters of the former fingerprint-named layout keep their
+    id while any member stays). When the ref that names a cluster leaves it while others stay, they are
+    renamed after the smallest of them; the old id is tombstoned if the ref was removed, and goes with it
+    if it was edited into another group (``moved``) or its content drifted away from its mates.
     """
 
     def __init__(self, fp: str, state: State | None, load: Callable[[str], Member | None], model: str,
@@ -152,21 +186,23 @@ class Group:
         self._load, self._model, self._threshold = load, model, threshold
         self._members: dict[str, Member | None] = {}  # read or written in this batch (None: removed)
         self._written: set[str] = set()
-        self._clusters: list[dict[str, Any]] = []
+        self._clusters: list[_Cluster] = []
         for c in (state or {}).get("clusters", []):
             if "refs" not in c:  # the former layout kept every member inline: move them out on the next write
                 self._members.update(c["members"])
                 self._written.update(c["members"])
-            self._clusters.append({"id": c["id"], "version": int(c.get("version", 0)),
-                                   "refs": set(c["refs"] if "refs" in c else c["members"])})
-        self._home: dict[str, dict[str, Any]] = {ref: c for c in self._clusters for ref in c["refs"]}
-        self._touched: dict[str, tuple[int, int]] = {}  # cluster id -> (latest event time µs, origin)
-        self._gone: dict[str, int] = {}  # cluster id -> last version, once its last member left
+            self._clusters.append(_Cluster(c["id"], int(c.get("version", 0)),
+                                           set(c["refs"] if "refs" in c else c["members"])))
+        self._home: dict[str, _Cluster] = {ref: c for c in self._clusters for ref in c.refs}
+        # ids no live cluster of this group holds any more: id -> (last version, latest event µs)
+        self._dead: dict[str, tuple[int, int]] = {}  # to tombstone
+        self._carried: dict[str, int] = {}  # left with their naming ref (no tombstone from here): id -> version
+        self._mutated = False
         self._vectors: _Vectors | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self._touched)
+        return self._mutated
 
     def _member(self, ref: str) -> Member | None:
         if ref not in self._members:
@@ -185,32 +221,57 @@ class Group:
                         self._vectors.put(ref, vector)
         return self._vectors
 
-    def _touch(self, cluster: dict[str, Any], event_us: int, origin: int) -> None:
-        seen = self._touched.get(cluster["id"], (0, origin))[0]
-        self._touched[cluster["id"]] = (max(seen, event_us), origin)
+    @staticmethod
+    def _touch(cluster: _Cluster, event_us: int, origin: int) -> None:
+        cluster.event_us, cluster.origin = max(cluster.event_us, event_us), origin
 
-    def _leave(self, cluster: dict[str, Any], ref: str, event_us: int, origin: int) -> None:
-        cluster["refs"].discard(ref)
+    def _bury(self, cid: str, version: int, event_us: int) -> None:
+        """Tombstone ``cid`` at the end of the batch (unless a cluster takes the id again before)."""
+        self._carried.pop(cid, None)
+        seen = self._dead.get(cid, (version, event_us))
+        self._dead[cid] = (max(seen[0], version), max(seen[1], event_us))
+
+    def _revive(self, cid: str) -> int:
+        """The last version ``cid`` had here, for a cluster that takes the id (again)."""
+        dead = self._dead.pop(cid, None)
+        return dead[0] if dead is not None else self._carried.pop(cid, 0)
+
+    def _leave(self, cluster: _Cluster, ref: str, event_us: int, origin: int, keep_id: bool) -> bool:
+        """``ref`` leaves ``cluster``. ``keep_id``: the ref lives on (moved or drifted away) and takes the
+        cluster's id along if the id names it; otherwise an id no member holds is tombstoned.
+        Returns whether the ref carries its own id away."""
+        cluster.refs.discard(ref)
         del self._home[ref]
         if self._vectors is not None:
             self._vectors.drop(ref)
-        if not cluster["refs"]:
+        named = cluster.id == cluster_id(ref)
+        if not cluster.refs:
             self._clusters.remove(cluster)
-            self._gone[cluster["id"]] = cluster["version"]
+            if named and keep_id:
+                self._carried[cluster.id] = cluster.version
+            else:  # removed, or a former fingerprint-named id, which the ref cannot take along
+                self._bury(cluster.id, cluster.version, event_us)
+            return named and keep_id
+        if named:  # the rest is renamed after its smallest ref: the id always names a current member
+            if keep_id:
+                self._carried[cluster.id] = cluster.version
+            else:
+                self._bury(cluster.id, cluster.version, event_us)
+            cluster.id = cluster_id(min(cluster.refs))
+            cluster.version = max(cluster.version, self._revive(cluster.id))
         self._touch(cluster, event_us, origin)
+        return named and keep_id
 
-    def _new_cluster(self, ref: str) -> dict[str, Any]:
-        taken = {c["id"] for c in self._clusters}
-        cid, n = cluster_id(self.fp, ref if self._clusters else None), 0
-        while cid in taken:  # a ref that once founded a cluster still alive under its name
-            n += 1
-            cid = cluster_id(self.fp, f"{ref}#{n}")
-        cluster = {"id": cid, "version": self._gone.pop(cid, 0), "refs": set()}
+    def _new_cluster(self, ref: str) -> _Cluster:
+        cid = cluster_id(ref)
+        cluster = _Cluster(cid, self._revive(cid), set())
         self._clusters.append(cluster)
         return cluster
 
-    def upsert(self, offer: Offer, vector: npt.NDArray[np.float32], event_us: int, origin: int) -> None:
-        """Add or refresh ``offer`` (one source ref)."""
+    def upsert(self, offer: Offer, vector: npt.NDArray[np.float32], event_us: int, origin: int,
+               moved: bool = False) -> None:
+        """Add or refresh ``offer`` (one source ref). ``moved``: the ref comes from another fingerprint's
+        group, where the cluster it named (if any) was left for it to carry here."""
         ref = offer.source_refs[0]
         vector = np.asarray(vector, dtype=np.float32)
         # Everything that can fail comes before the first mutation.
@@ -218,51 +279,61 @@ class Group:
                           "model": self._model}
         vectors = self._index(len(vector))
         near = vectors.near(vector, self._threshold) - {ref}
-        home = self._home.get(ref)
-        if home is not None and len(home["refs"]) > 1 and not near & home["refs"]:
+        home, own = self._home.get(ref), cluster_id(ref)
+        drifts = home is not None and len(home.refs) > 1 and not near & home.refs
+        hit = next((c for c in self._clusters if c is not home and near & c.refs), None)
+        if (home is None or drifts) and hit is None and any(c.id == own and c is not home for c in self._clusters):
+            raise ValueError(f"the id of {ref!r} is held by a cluster without it")  # a corrupt state only
+        self._mutated = True
+        carries = moved and home is None
+        if home is not None and drifts:
             # The ref's content drifted away from its cluster mates: it leaves and is matched afresh.
-            self._leave(home, ref, event_us, origin)
+            carries = self._leave(home, ref, event_us, origin, keep_id=True)
             home = None
         if home is None:
-            hit = {self._home[r]["id"] for r in near}
-            home = next((c for c in self._clusters if c["id"] in hit), None) or self._new_cluster(ref)
-        home["refs"].add(ref)
+            home = hit or self._new_cluster(ref)
+            if home.id != own and carries:
+                # It joined a cluster named by another ref: the id it carried names nothing any more. (For
+                # a moved ref that named no cluster, this tombstones an id no reader holds: harmless.)
+                self._bury(own, self._carried.get(own, 0), event_us)
+        home.refs.add(ref)
         self._home[ref] = home
         self._members[ref] = member
         self._written.add(ref)
         vectors.put(ref, vector)
         self._touch(home, event_us, origin)
 
-    def remove(self, ref: str, event_us: int, origin: int) -> None:
-        """Drop ``ref``; its cluster is re-published without it, or tombstoned when it was the last."""
+    def remove(self, ref: str, event_us: int, origin: int, moved: bool = False) -> None:
+        """Drop ``ref``; its cluster is re-published without it, or tombstoned when it was the last.
+        ``moved``: the ref went to another fingerprint's group (an edited title, company or city) and
+        takes its id along: that group publishes it, so this one never tombstones it."""
         home = self._home.get(ref)
         if home is None:
             return  # never seen here, or a replayed removal: nothing to emit
-        self._leave(home, ref, event_us, origin)
+        self._mutated = True
+        self._leave(home, ref, event_us, origin, keep_id=moved)
         self._members[ref] = None
         self._written.add(ref)
 
     def finish(self) -> tuple[list[Change | Failed], State | None, dict[str, Member | None]]:
-        """The batch's changes (one per touched cluster, versioned), the new state (None: delete the
-        key) and the member writes (None: delete). Call once, at the end of the batch."""
-        by_id = {c["id"]: c for c in self._clusters}
-        changes: list[Change | Failed] = []
-        for cid, (event_us, origin) in self._touched.items():
-            cluster = by_id.get(cid)
-            if cluster is None:
-                changes.append(Change(cid, None, max(self._gone[cid] + 1, event_us)))
+        """The batch's changes (tombstones first, then one per changed cluster, versioned), the new state
+        (None: delete the key) and the member writes (None: delete). Call once, at the end of the batch."""
+        changes: list[Change | Failed] = [Change(cid, None, max(version + 1, event_us))
+                                          for cid, (version, event_us) in self._dead.items()]
+        for cluster in self._clusters:
+            if not cluster.dirty:
                 continue
-            version = max(cluster["version"] + 1, event_us)
+            version = max(cluster.version + 1, cluster.event_us)
             try:
-                data = {r: m for r in sorted(cluster["refs"]) if (m := self._member(r)) is not None}
-                offer = merged(cid, data, version)
+                data = {r: m for r in sorted(cluster.refs) if (m := self._member(r)) is not None}
+                offer = merged(cluster.id, data, version)
             except Exception as exc:
-                log.exception("could not merge a cluster", cluster=cid, fingerprint=self.fp)
-                changes.append(Failed(cid, origin, f"{type(exc).__name__}: {exc}"))
+                log.exception("could not merge a cluster", cluster=cluster.id, fingerprint=self.fp)
+                changes.append(Failed(cluster.id, cluster.origin, f"{type(exc).__name__}: {exc}"))
                 continue
-            cluster["version"] = version
-            changes.append(Change(cid, offer, version))
-        state = {"clusters": [{"id": c["id"], "version": c["version"], "refs": sorted(c["refs"])}
+            cluster.version = version
+            changes.append(Change(cluster.id, offer, version))
+        state = {"clusters": [{"id": c.id, "version": c.version, "refs": sorted(c.refs)}
                               for c in self._clusters]} if self._clusters else None
         writes = {member_key(self.fp, ref): self._members[ref] for ref in sorted(self._written)}
         return changes, state, writes

@@ -7,6 +7,11 @@ stopped (nothing is processed or embedded twice), and the worker still knows eve
 offer published before the restart is applied without the offer being published again. The warehouse
 orders rows by version, not offset (issue 9, point 1), so an update after the restart lands too.
 
+An offer edited at its source keeps its canonical id (issue 13): after the restart offer C, seen only
+before it, is retitled (a new dedup fingerprint), and an Adzuna listing of offer D (same title, company,
+city and text) arrives; C stays under its id with its new title everywhere (enriched topic, index,
+warehouse), D becomes one offer holding both source refs, and nothing else is re-published.
+
 Run 1 publishes a few sample offers and is stopped once the warehouse holds them; run 2 on the same data
 directory (fresh ports: a broker that outlived run 1 could not answer in its place) publishes nothing of
 its own. This test then publishes an update of offer A and a removal of offer B, both seen only before
@@ -30,6 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
@@ -37,6 +43,8 @@ from core.broker import wait_for_port
 from producers.publisher import OfferPublisher
 from schemas.events import OfferRemoval, RawOfferEnvelope, Source
 from schemas.topics import ENRICHED_OFFERS
+from stream_processors import dedup
+from stream_processors.enrichment import enrich
 from tests.conftest import REPO, free_port
 from tests.support.services import wait_until
 from warehouse.duckdb import DuckDBWarehouse
@@ -57,6 +65,7 @@ FOREIGN_ENV = ("KAFKA_BOOTSTRAP_SERVERS", "QDRANT_URL", "WAREHOUSE", "WAREHOUSE_
 class Stack:
     proc: subprocess.Popen[bytes]
     broker_port: int
+    api_port: int
     log_path: Path
 
     @property
@@ -105,7 +114,7 @@ def running_stack(data_dir: Path, name: str, sample_count: int) -> Iterator[Stac
         # cwd: the data dir, so no .env of the checkout applies
         proc = subprocess.Popen([sys.executable, "-m", "jobmarket", "up", "--sample-count", str(sample_count)],
                                 cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    stack = Stack(proc, broker_port, log_path)
+    stack = Stack(proc, broker_port, api_port, log_path)
     try:
         wait_for_port("127.0.0.1", broker_port, timeout=60)
         yield stack
@@ -184,6 +193,48 @@ def _multiset(records: list[tuple[str, dict[str, Any] | None]]) -> Counter[tuple
     return Counter((k, json.dumps(v, sort_keys=True)) for k, v in records)
 
 
+def last_per_key(records: list[tuple[str, dict[str, Any] | None]]) -> dict[str, dict[str, Any] | None]:
+    """What a reader of the compacted topic holds: the last record of each key (None: removed)."""
+    return dict(records)
+
+
+def adzuna_twin(envelope: RawOfferEnvelope, source_id: str) -> RawOfferEnvelope:
+    """The same job as a France Travail-shaped ``envelope``, listed on Adzuna: same title, company, city and
+    text (Adzuna names places by name; the skills are spelled out so its text-only extraction finds them)."""
+    base, place = envelope.payload, enrich(envelope)
+    payload = {"id": source_id, "title": base["intitule"],
+               "description": f"{base['description']}\nCompétences : {', '.join(place.skills)}.",
+               "created": base["dateCreation"], "company": {"display_name": base["entreprise"]["nom"]},
+               "location": {"display_name": f"{place.city}, {place.departement_name}",
+                            "area": ["France", place.region, place.departement_name, place.city]},
+               "contract_type": "permanent", "redirect_url": f"https://www.adzuna.fr/details/{source_id}"}
+    return RawOfferEnvelope(source=Source.ADZUNA, source_id=source_id, fetched_at=datetime.now(UTC), payload=payload)
+
+
+def twin_likeness(envelope: RawOfferEnvelope) -> float:
+    """How alike an offer and its Adzuna twin embed, as far as the text can say without the model: the
+    skills each source's parser finds (France Travail lists some the text never names). 0 when the twin's
+    dedup fingerprint differs."""
+    try:
+        ft, az = enrich(envelope), enrich(adzuna_twin(envelope, "0"))
+    except Exception:
+        return 0.0
+    if dedup.fingerprint(ft) != dedup.fingerprint(az):
+        return 0.0
+    a, b = {x.lower() for x in ft.skills}, {x.lower() for x in az.skills}
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def api_offer(stack: Stack, offer_id: str) -> dict[str, Any] | None:
+    """The offer the API serves (from its index) by canonical id or source ref; None when it has none."""
+    resp = httpx.get(f"http://127.0.0.1:{stack.api_port}/api/offres/{offer_id}", timeout=10)
+    if resp.status_code == 404:
+        return None
+    resp.raise_for_status()
+    offer: dict[str, Any] = resp.json()["offer"]
+    return offer
+
+
 def test_a_restart_keeps_the_history_and_later_changes_reach_the_warehouse(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()
@@ -198,23 +249,34 @@ def test_a_restart_keeps_the_history_and_later_changes_reach_the_warehouse(tmp_p
         run1_enriched = enriched_records(stack.bootstrap)
     before = canonical_rows(data_dir)
     envelopes = raw_envelopes(data_dir)
-    # two offers of one source each, those furthest in their partitions: the records published after the
+    # offers of one source each, those furthest in their partitions: the records published after the
     # restart land at lower offsets (a rule gated on offsets drops them)
     single = sorted((r for r in before.values() if len(r["record"]["source_refs"]) == 1 and not r["is_removed"]),
                     key=lambda r: r["kafka_offset"], reverse=True)
-    assert len(single) >= 2, before
-    a, b = single[0], single[1]
-    a_ref, b_ref = a["record"]["source_refs"][0], b["record"]["source_refs"][0]
+    assert len(single) >= 4, before
+    # D: the offer whose Adzuna twin is surely the same job for the embedding check too (see twin_likeness)
+    d = max(single, key=lambda r: (twin_likeness(envelopes[r["record"]["source_refs"][0]]), r["offer_id"]))
+    d_ref = d["record"]["source_refs"][0]
+    assert twin_likeness(envelopes[d_ref]) >= 0.8, "no sample offer has a recognisable Adzuna twin"
+    a, b, c = [r for r in single if r is not d][:3]
+    a_ref, b_ref, c_ref = (r["record"]["source_refs"][0] for r in (a, b, c))
+    ids = {"A": a["offer_id"], "B": b["offer_id"], "C": c["offer_id"], "D": d["offer_id"]}
 
-    # -- run 2, same data directory: an update of A, B seen again then withdrawn ------------------------------
-    marker = f"Mise à jour après redémarrage {uuid.uuid4().hex[:8]}."
+    # -- run 2, same data directory: an update of A, B seen again then withdrawn, C retitled, D on Adzuna ----
+    tag = uuid.uuid4().hex[:8]
+    marker = f"Mise à jour après redémarrage {tag}."
     old_a = envelopes[a_ref]
     update = old_a.model_copy(update={"fetched_at": datetime.now(UTC),
                                       "payload": {**old_a.payload,
                                                   "description": f"{old_a.payload['description']}\n{marker}"}})
+    old_c = envelopes[c_ref]
+    old_title, new_title = c["record"]["title"], f"Coordinateur de projet {tag}"  # a title no offer has
+    retitle = old_c.model_copy(update={"fetched_at": datetime.now(UTC),
+                                       "payload": {**old_c.payload, "intitule": new_title}})
+    az = adzuna_twin(envelopes[d_ref], str(uuid.uuid4().int % 10**10))
     with running_stack(data_dir, "run2", 0) as stack:
-        def seen(offer_id: str, check: Any) -> bool:
-            return any(k == offer_id and check(v) for k, v in enriched_records(stack.bootstrap))
+        def latest() -> dict[str, dict[str, Any] | None]:
+            return last_per_key(enriched_records(stack.bootstrap))
 
         try:
             # the history is back before anything is published: run 1's enriched records, as they were
@@ -228,33 +290,74 @@ def test_a_restart_keeps_the_history_and_later_changes_reach_the_warehouse(tmp_p
             # B is not published again: the worker's memory of it came back with the history
             publisher.publish_removal(OfferRemoval(source=Source.SAMPLE, source_id=b["record"]["source_id"],
                                                    removed_at=datetime.now(UTC)))
+            publisher.publish(retitle)
+            publisher.publish(az)
+
+        def published() -> bool:
+            now = latest()
+            new_a, new_c, new_d = (now.get(ids[k]) for k in "ACD")
+            return (ids["B"] in now and now[ids["B"]] is None
+                    and new_a is not None and marker in new_a["description"]
+                    and new_c is not None and new_c["title"] == new_title
+                    and new_d is not None and az.key in new_d["source_refs"])
+
         try:
-            wait_until(lambda: seen(b["offer_id"], lambda v: v is None)
-                       and seen(a["offer_id"], lambda v: v is not None and marker in v["description"]),
-                       READY_TIMEOUT_S, interval=1, what="A's update and B's tombstone on the enriched topic")
+            wait_until(published, READY_TIMEOUT_S, interval=1,
+                       what="A's update, B's tombstone, C's new title and D's Adzuna twin on the enriched topic")
         except TimeoutError as exc:
-            raise AssertionError(f"the worker did not publish them: {exc}\n{stack.tail()}") from exc
+            raise AssertionError(f"the worker did not publish them: {exc}\n{latest()}\n{stack.tail()}") from exc
         time.sleep(3)  # anything else the worker would (wrongly) re-process shows up by now
         new_records = _multiset(enriched_records(stack.bootstrap)) - _multiset(run1_enriched)
-        # nothing of run 1 re-processed or re-embedded: new records are only about A and B (at least once:
-        # a batch the worker retries after a slow rebalance may repeat A's update with a higher version)
-        assert {k for k, _ in new_records} == {a["offer_id"], b["offer_id"]}, new_records
+        # nothing of run 1 re-processed or re-embedded: new records are only about A, B, C and D (at least
+        # once: a batch the worker retries after a slow rebalance may repeat one with a higher version); C's
+        # id is never tombstoned on the way, and no id is made for it or for D's twin
+        assert {k for k, _ in new_records} == set(ids.values()), new_records
+        assert all(json.loads(v) is not None for k, v in new_records if k == ids["C"]), new_records
+        live = {k: v for k, v in latest().items() if v is not None}
+        assert live[ids["C"]]["source_refs"] == [c_ref] and live[ids["D"]]["source_refs"] == sorted([d_ref, az.key])
+        assert [k for k, v in live.items() if c_ref in v["source_refs"]] == [ids["C"]]  # the old title: nowhere
+        assert [k for k, v in live.items() if az.key in v["source_refs"]] == [ids["D"]]
+
+        # the API's index: C under its id with its new title, D's twin found under D's id
+        def indexed() -> bool:
+            by_id, by_ref, twin = api_offer(stack, ids["C"]), api_offer(stack, c_ref), api_offer(stack, az.key)
+            return (by_id is not None and by_id["title"] == new_title and by_ref is not None
+                    and by_ref["id"] == ids["C"] and twin is not None and twin["id"] == ids["D"])
+
+        try:
+            wait_until(indexed, READY_TIMEOUT_S, interval=1, what="the API to serve C and D as they are now")
+        except TimeoutError as exc:
+            raise AssertionError(f"{exc}\n{stack.tail()}") from exc
+        found = httpx.post(f"http://127.0.0.1:{stack.api_port}/api/offres/search",
+                           json={"keywords": old_title, "size": 50}, timeout=30).raise_for_status().json()["items"]
+        assert not [i["offer"]["id"] for i in found if c_ref in i["offer"]["source_refs"]
+                    and (i["offer"]["id"] != ids["C"] or i["offer"]["title"] == old_title)], found
 
         def applied() -> bool:
             rows = canonical_rows(data_dir)
-            return marker in rows[a["offer_id"]]["record"]["description"] and rows[b["offer_id"]]["is_removed"]
+            return (marker in rows[ids["A"]]["record"]["description"] and rows[ids["B"]]["is_removed"]
+                    and rows[ids["C"]]["record"]["title"] == new_title
+                    and az.key in rows[ids["D"]]["record"]["source_refs"])
 
         with suppress(TimeoutError):  # the assertions below say what is missing
             wait_until(applied, 60, interval=1, what="the warehouse to apply them")
 
     after = canonical_rows(data_dir)
-    new_a, new_b = after[a["offer_id"]], after[b["offer_id"]]
+    new_a, new_b = after[ids["A"]], after[ids["B"]]
     lineage = {k: (before[k]["kafka_offset"], after[k]["kafka_offset"], after[k].get("version"))
-               for k in (a["offer_id"], b["offer_id"])}
+               for k in ids.values()}
     assert marker in new_a["record"]["description"], f"update lost (offset before, after, version): {lineage}"
     assert not new_a["is_removed"]
     assert new_b["is_removed"], f"removal lost (offset before, after, version): {lineage}"
     assert new_b["record"]["source_refs"] == [b_ref]  # the removed row keeps its last record
+    # C keeps its id, with its new title; D holds both sources; no other live row holds their refs
+    new_c, new_d = after[ids["C"]], after[ids["D"]]
+    assert new_c["record"]["title"] == new_title and not new_c["is_removed"], lineage
+    assert new_d["record"]["source_refs"] == sorted([d_ref, az.key]) and not new_d["is_removed"], lineage
+    live_rows = {k: r["record"] for k, r in after.items() if not r["is_removed"] and r["record"]}
+    assert [k for k, r in live_rows.items() if c_ref in r["source_refs"]] == [ids["C"]]
+    assert [k for k, r in live_rows.items() if az.key in r["source_refs"]] == [ids["D"]]
     # every other offer is as it was
-    others = set(before) - {a["offer_id"], b["offer_id"]}
+    others = set(before) - set(ids.values())
+    assert set(after) == set(before)  # no new id anywhere
     assert {k: after[k]["record_hash"] for k in others} == {k: before[k]["record_hash"] for k in others}

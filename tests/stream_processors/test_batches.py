@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -117,8 +118,8 @@ def test_several_commands_for_one_fingerprint_in_one_batch_publish_each_cluster_
     merged = tables.merge([upsert(a1), upsert(b), upsert(c), upsert(a2), remove("sample:b", fp)])
     assert merged.dead == [] and merged.embedded == 4
     published = live(merged)
-    assert set(published) == {dedup.cluster_id(fp), dedup.cluster_id(fp, "sample:c")}  # one record per cluster
-    first = published[dedup.cluster_id(fp)]
+    assert set(published) == {dedup.cluster_id("sample:a"), dedup.cluster_id("sample:c")}  # one record per cluster
+    first = published[dedup.cluster_id("sample:a")]
     assert first is not None and first.source_refs == ["sample:a"] and first.fetched_at == a2.fetched_at
     assert list(tables.clusters) == [fp] and set(tables.members) == {f"{fp}|sample:a", f"{fp}|sample:c"}
 
@@ -128,14 +129,14 @@ def test_a_fingerprint_change_inside_a_batch_leaves_the_old_group() -> None:
     first, renamed = envelopes(500, 1, seed=1, now=T0)[0], envelopes(500, 1, seed=1, now=T0 + timedelta(hours=1))[0]
     renamed.payload = {**renamed.payload, "intitule": "Chef de projet logistique (H/F)"}
     routed = tables.route([raw(first), raw(renamed)])
-    assert [c.op for c in routed.commands] == ["upsert", "remove", "upsert"]
+    assert [(c.op, c.moved) for c in routed.commands] == [("upsert", False), ("remove", True), ("upsert", True)]
     old_fp, new_fp = routed.commands[0].fingerprint, routed.commands[2].fingerprint
     assert old_fp != new_fp and routed.commands[1].fingerprint == old_fp
     assert routed.commands[1].event_time == renamed.fetched_at
     assert tables.refs == {first.key: new_fp}
     published = live(tables.merge(routed.commands))
-    assert published[dedup.cluster_id(old_fp)] is None  # tombstoned: its only member moved
-    new = published[dedup.cluster_id(new_fp)]
+    assert list(published) == [dedup.cluster_id(first.key)]  # one record, under the ref's id: no tombstone
+    new = published[dedup.cluster_id(first.key)]
     assert new is not None and new.title.startswith("Chef de projet") and new.source_refs == [first.key]
     assert list(tables.clusters) == [new_fp]
 
@@ -200,11 +201,14 @@ def test_a_cluster_that_loses_its_last_member_is_tombstoned_and_its_state_delete
     a, b = offer("sample:a"), offer("sample:b", fetched=T0 + timedelta(seconds=1))
     fp = dedup.fingerprint(a)
     tables.merge([upsert(a), upsert(b)])
-    [kept] = tables.merge([remove("sample:a", fp, T0)]).published
+    # the founder goes: its id is tombstoned, the rest is renamed after its smallest remaining ref
+    founder_gone, kept = tables.merge([remove("sample:a", fp, T0)]).published
+    assert founder_gone.key == dedup.cluster_id("sample:a") and founder_gone.offer is None
+    assert kept.key == dedup.cluster_id("sample:b")
     assert kept.offer is not None and kept.offer.source_refs == ["sample:b"]
     gone_at = T0 + timedelta(days=2)
     [tombstone] = tables.merge([remove("sample:b", fp, gone_at)]).published
-    assert tombstone == batches.Publish(dedup.cluster_id(fp), None, dedup.micros(gone_at))
+    assert tombstone == batches.Publish(dedup.cluster_id("sample:b"), None, dedup.micros(gone_at))
     assert tables.clusters == {} and tables.members == {}
 
 
@@ -241,3 +245,163 @@ def test_two_thousand_offers_under_one_fingerprint_keep_every_stored_value_small
     for start in range(0, len(offers), 64):
         assert tables.merge([remove(o.source_refs[0], fp) for o in offers[start:start + 64]]).dead == []
     assert tables.clusters == {} and tables.members == {}
+
+
+# -- canonical ids do not follow title, company or city (issue 13) ---------------------------------------
+
+
+class Views:
+    """What two readers of the enriched topic hold: ``last`` applies records in the order they come (a
+    reader that ignores versions), ``latest`` keeps the highest version per id (docs/consumers.md)."""
+
+    def __init__(self) -> None:
+        self.last: dict[str, Offer | None] = {}
+        self.latest: dict[str, tuple[int, Offer | None]] = {}
+
+    def apply(self, merged: batches.Merged) -> batches.Merged:
+        for p in merged.published:
+            self.last[p.key] = p.offer
+            if p.key not in self.latest or p.version > self.latest[p.key][0]:
+                self.latest[p.key] = (p.version, p.offer)
+        return merged
+
+    def live(self, by_version: bool = True) -> dict[str, tuple[str, list[str]]]:
+        """id -> (title, source refs) of every live offer."""
+        offers = {k: o for k, (_, o) in self.latest.items()} if by_version else self.last
+        return {k: (o.title, o.source_refs) for k, o in offers.items() if o is not None}
+
+
+def state_ids(tables: Tables) -> dict[str, list[str]]:
+    """id -> refs of every cluster in the table, failing if two clusters share an id."""
+    out: dict[str, list[str]] = {}
+    for state in tables.clusters.values():
+        for c in state["clusters"]:
+            assert c["id"] not in out, f"two live clusters named {c['id']}"
+            out[c["id"]] = c["refs"]
+    return out
+
+
+def merge_in_order(tables: Tables, views: Views, commands: Sequence[DedupCommand], order: str) -> None:
+    """A retitle's two commands sit on two partitions: one batch, or either one first."""
+    if order == "one batch":
+        views.apply(tables.merge(commands))
+        return
+    for cmd in commands if order == "old group first" else reversed(commands):
+        views.apply(tables.merge([cmd]))
+
+
+ORDERS = ["one batch", "old group first", "new group first"]
+
+
+def sample(ref: str, at: datetime, title: str = "Vendeur", text: str = "same job", **payload: Any
+           ) -> RawOfferEnvelope:
+    """A France Travail-shaped offer (not for Adzuna refs) whose embedding is set by ``text`` (FakeModel
+    reads its last line)."""
+    base = envelopes(800, 1, seed=3, now=T0)[0]
+    source, source_id = ref.split(":", 1)
+    return RawOfferEnvelope(source=source, source_id=source_id, fetched_at=at,  # type: ignore[arg-type]
+                            payload={**base.payload, "id": source_id, "intitule": title, "description": text,
+                                     **payload})
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("edit", ["title", "company", "city"])
+def test_an_offer_edited_at_its_source_keeps_its_id(edit: str, order: str) -> None:
+    tables, views = Tables(), Views()
+    first = sample("sample:A", T0)
+    views.apply(tables.merge(tables.route([raw(first)]).commands))
+    [cid] = views.live()
+    assert cid == dedup.cluster_id("sample:A")
+    changes: dict[str, dict[str, Any]] = {
+        "title": {"intitule": "Chef de rayon"}, "company": {"entreprise": {"nom": "Autre Enseigne"}},
+        "city": {"lieuTravail": {"libelle": "75 - PARIS 11", "codePostal": "75011", "commune": "75111"}}}
+    edited = sample("sample:A", T0 + timedelta(hours=1), **changes[edit])
+    routed = tables.route([raw(edited)])
+    assert [(c.op, c.moved) for c in routed.commands] == [("remove", True), ("upsert", True)]
+    assert routed.commands[0].fingerprint != routed.commands[1].fingerprint
+    merge_in_order(tables, views, routed.commands, order)
+    [offer_] = [o for o in views.last.values() if o is not None]
+    expected = {cid: (offer_.title, ["sample:A"])}
+    assert views.live() == views.live(by_version=False) == expected  # both readers: one offer, same id
+    assert offer_.fetched_at == edited.fetched_at and (edit != "title" or offer_.title == "Chef de rayon")
+    assert state_ids(tables) == {cid: ["sample:A"]} and list(tables.clusters) == [routed.commands[1].fingerprint]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+@pytest.mark.parametrize("mover", ["france_travail:1", "france_travail:2"])
+def test_a_retitle_that_splits_a_two_source_cluster_keeps_the_mover_its_id(mover: str, order: str) -> None:
+    tables, views = Tables(), Views()
+    ft, az = sample("france_travail:1", T0), sample("france_travail:2", T0 + timedelta(seconds=1))
+    views.apply(tables.merge(tables.route([raw(ft), raw(az)]).commands))
+    founder = dedup.cluster_id("france_travail:1")
+    assert views.live() == {founder: ("Vendeur", ["france_travail:1", "france_travail:2"])}
+    routed = tables.route([raw(sample(mover, T0 + timedelta(hours=1), title="Chef de rayon"))])
+    merge_in_order(tables, views, routed.commands, order)
+    stayer = next(r for r in ("france_travail:1", "france_travail:2") if r != mover)
+    expected = {dedup.cluster_id(mover): ("Chef de rayon", [mover]),
+                dedup.cluster_id(stayer): ("Vendeur", [stayer])}
+    assert views.live() == views.live(by_version=False) == expected
+    assert state_ids(tables) == {k: refs for k, (_, refs) in expected.items()}
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_a_retitle_onto_an_existing_offer_merges_into_it_and_tombstones_the_carried_id(order: str) -> None:
+    tables, views = Tables(), Views()
+    views.apply(tables.merge(tables.route([raw(sample("sample:A", T0)),
+                                           raw(sample("france_travail:Z", T0, title="Chef de rayon"))]).commands))
+    assert set(views.live()) == {dedup.cluster_id("sample:A"), dedup.cluster_id("france_travail:Z")}
+    routed = tables.route([raw(sample("sample:A", T0 + timedelta(hours=1), title="Chef de rayon"))])
+    merge_in_order(tables, views, routed.commands, order)
+    expected = {dedup.cluster_id("france_travail:Z"): ("Chef de rayon", ["france_travail:Z", "sample:A"])}
+    assert views.live() == views.live(by_version=False) == expected
+    assert views.last[dedup.cluster_id("sample:A")] is None
+    assert state_ids(tables) == {k: refs for k, (_, refs) in expected.items()}
+
+
+def test_replaying_a_merge_batch_changes_no_id_and_no_membership() -> None:
+    tables, views = Tables(), Views()
+    views.apply(tables.merge(tables.route([raw(sample("sample:A", T0)), raw(sample("sample:B", T0)),
+                                           raw(sample("sample:C", T0, text="other job"))]).commands))
+    later = T0 + timedelta(hours=1)
+    routed = tables.route([raw(sample("sample:A", later, title="Chef de rayon")), raw(sample("sample:D", later)),
+                           removal("sample:C", later)])
+    first = views.apply(tables.merge(routed.commands))
+    ids, members, live_before = state_ids(tables), dict(tables.members), views.live()
+    again = views.apply(tables.merge(routed.commands))  # at-least-once: the same batch delivered twice
+    assert state_ids(tables) == ids and tables.members == members
+    assert views.live() == views.live(by_version=False) == live_before
+    assert {p.key for p in again.published if p.offer is not None} <= {p.key for p in first.published}
+    assert all(p.offer is not None for p in again.published)  # nothing tombstoned by the replay
+
+
+def test_no_two_live_clusters_share_an_id_whatever_the_edits_and_the_partition_interleaving() -> None:
+    """Random edits (title, content), removals and relistings of a few refs, routed in batches; the
+    commands of each fingerprint are merged in their order but interleaved at random with the others
+    (as partitions are). After each drain, the state and a versioned reader agree, ids are unique and
+    each names one of its cluster's members."""
+    rng = random.Random(13)
+    tables, views = Tables(), Views()
+    refs = [f"{src}:{i}" for i, src in enumerate(["sample", "api", "france_travail"] * 3)]
+    titles, texts = ["Vendeur", "Chef de rayon", "Caissier"], ["same job", "other job"]
+    clock = T0
+    for _ in range(60):
+        batch = []
+        for ref in rng.sample(refs, rng.randint(1, 4)):
+            clock += timedelta(seconds=1)
+            if ref in tables.refs and rng.random() < 0.2:
+                batch.append(removal(ref, clock))
+            else:
+                batch.append(raw(sample(ref, clock, title=rng.choice(titles), text=rng.choice(texts))))
+        queues: dict[str, list[DedupCommand]] = {}
+        for cmd in tables.route(batch).commands:
+            queues.setdefault(cmd.fingerprint, []).append(cmd)
+        while any(queues.values()):
+            chunk = []
+            for _ in range(rng.randint(1, 4)):
+                if heads := [fp for fp, q in queues.items() if q]:
+                    chunk.append(queues[rng.choice(heads)].pop(0))
+            assert views.apply(tables.merge(chunk)).dead == []
+        ids = state_ids(tables)
+        assert all(cid in {dedup.cluster_id(r) for r in members} for cid, members in ids.items())
+        assert sorted(r for members in ids.values() for r in members) == sorted(tables.refs)
+        assert {k: refs_ for k, (_, refs_) in views.live().items()} == ids
