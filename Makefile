@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint schemas lock clean
+.PHONY: install run test test-fast lint schemas lock clean compose-validator
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,23 @@ $(CHROMIUM):
 	-command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] && \
 	  { apt-get install -y -q chromium >/dev/null || { apt-get update -q && apt-get install -y -q chromium >/dev/null; }; }
 
-install: $(STAMP) $(CHROMIUM)
+# docker-compose 1.29.2 in its own venv validates docker-compose.yml offline (tests/test_compose.py; GUIDE §6).
+# PyYAML 5.4.1 builds only with Cython<3 and without build isolation: build tools and PyYAML first, then the lock.
+COMPOSE_VENV  := .venv-compose
+COMPOSE_REQS  := tools/compose-requirements.txt
+COMPOSE_STAMP := $(COMPOSE_VENV)/.installed-stamp
+
+$(COMPOSE_STAMP): $(COMPOSE_REQS)
+	rm -rf $(COMPOSE_VENV)
+	$(PYTHON) -m venv $(COMPOSE_VENV)
+	$(COMPOSE_VENV)/bin/python -m pip install --quiet -c $(COMPOSE_REQS) cython wheel setuptools
+	$(COMPOSE_VENV)/bin/python -m pip install --quiet --no-build-isolation -c $(COMPOSE_REQS) PyYAML
+	$(COMPOSE_VENV)/bin/python -m pip install --quiet -r $(COMPOSE_REQS)
+	touch $@
+
+compose-validator: $(COMPOSE_STAMP)
+
+install: $(STAMP) $(CHROMIUM) $(COMPOSE_STAMP)
 
 run: install
 	$(BIN)/jobmarket up
