@@ -147,6 +147,11 @@ class ApiClient:
         result: dict[str, Any] = resp.json()
         return result
 
+    def stats(self, name: str) -> dict[str, Any]:
+        """A gold table of the warehouse (``rows``); 503 while it is not built yet."""
+        result: dict[str, Any] = self._call("GET", f"/api/stats/{name}")
+        return result
+
     def rome(self) -> dict[str, Any]:
         result: dict[str, Any] = self._call("GET", "/api/rome")
         return result

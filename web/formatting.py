@@ -77,4 +77,13 @@ def table_row(item: dict[str, Any]) -> dict[str, Any]:
     return {"id": offer["id"], "titre": f"[{offer['title']}](/offre/{offer['id']})",
             "entreprise": offer.get("company") or "—", "ville": offer.get("city") or "—",
             "contrat": offer.get("contract_type") or "—", "domaine": offer.get("domain") or "—",
-            "seniorite": offer.get("seniority") or "—", "competences": ", ".join(offer.get("skills") or [])[:120]}
+            "seniorite": offer.get("seniority") or "—", "competences": ", ".join(offer.get("skills") or [])[:120],
+            "publiee": date_label(offer.get("published_at")), "salaire": salary_label(offer) or "—"}
+
+
+def date_label(iso: str | None) -> str:
+    """« 30/11/2026 » from an ISO date or date-time."""
+    if not iso or len(iso) < 10:
+        return "—"
+    year, month, day = iso[:10].split("-")
+    return f"{day}/{month}/{year}"

@@ -10,6 +10,9 @@ SENIORITIES = ["Débutant", "Junior", "Confirmé", "Senior"]
 REMOTE = {"none": "Sur site", "hybrid": "Hybride", "full": "Télétravail complet"}
 SORTS = {"relevance": "Pertinence", "date": "Date de publication", "salary": "Salaire"}
 
+# Results-table column -> the API sort it stands for; the API sorts newest and best-paid first only.
+SORT_COLUMNS = {"publiee": "date", "salaire": "salary"}
+
 # URL parameter (French, readable when shared) -> form field
 _SCALARS = {"q": "keywords", "ville": "city", "rayon": "radius_km", "domaine": "domain",
             "teletravail": "remote", "tri": "sort"}
@@ -58,3 +61,15 @@ def to_api(form: dict[str, Any], page: int, size: int) -> dict[str, Any]:
     if form.get("city") and form.get("radius_km") is not None:
         body["radius_km"] = form["radius_km"]
     return body
+
+
+def sort_from_table(sort_by: list[dict[str, Any]] | None) -> str:
+    """The API sort for the table's clicked header; a column the API cannot sort by means relevance."""
+    column = (sort_by or [{}])[0].get("column_id")
+    return SORT_COLUMNS.get(str(column), "relevance")
+
+
+def table_sort(sort: str | None) -> list[dict[str, str]]:
+    """The header arrow that shows ``sort`` (none for relevance): always descending, as the API sorts."""
+    column = next((c for c, s in SORT_COLUMNS.items() if s == sort), None)
+    return [{"column_id": column, "direction": "desc"}] if column else []

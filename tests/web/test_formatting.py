@@ -1,6 +1,14 @@
 from __future__ import annotations
 
-from web.formatting import count_label, distance_label, explanation_parts, freshness_label, salary_label, table_row
+from web.formatting import (
+    count_label,
+    date_label,
+    distance_label,
+    explanation_parts,
+    freshness_label,
+    salary_label,
+    table_row,
+)
 
 
 def test_count_label() -> None:
@@ -34,3 +42,12 @@ def test_explanation_parts_from_the_api_document() -> None:
 def test_table_row_links_the_title_to_the_offer_page() -> None:
     row = table_row({"offer": {"id": "abc", "title": "Dev", "skills": ["Python", "SQL"]}})
     assert row["titre"] == "[Dev](/offre/abc)" and row["competences"] == "Python, SQL" and row["ville"] == "—"
+
+
+def test_table_row_shows_publication_date_and_salary() -> None:
+    row = table_row({"offer": {"id": "a", "title": "Dev", "published_at": "2026-11-03T09:00:00Z",
+                               "salary_min": 30000, "salary_max": 30000}})
+    assert row["publiee"] == "03/11/2026" and row["salaire"] == "30\u202f000 €"
+    bare = table_row({"offer": {"id": "b", "title": "Dev"}})
+    assert bare["publiee"] == "—" and bare["salaire"] == "—"
+    assert date_label("2026-01-09") == "09/01/2026" and date_label(None) == "—"

@@ -7,8 +7,9 @@ from typing import Any
 from dash import dcc, html
 
 from web.api_client import ApiClient, ApiError
-from web.components import error_alert
+from web.components import GRAPH_CONFIG, error_alert
 from web.formatting import offer_facts, salary_label
+from web.maps import france_map, position
 
 SOURCE_NAMES = {"france_travail": "France Travail", "adzuna": "Adzuna", "sample": "Échantillon"}
 
@@ -27,6 +28,15 @@ def _similar(client: ApiClient, offer: dict[str, Any]) -> Any:
         return html.P("Aucune offre similaire.", className="text-muted")
     return html.Ul([html.Li([dcc.Link(o["title"], href=f"/offre/{o['id']}"),
                              html.Span(" — " + " · ".join(offer_facts(o)), className="text-muted")]) for o in others])
+
+
+def _map(offer: dict[str, Any]) -> Any:
+    where = position([offer])
+    if not where:
+        return html.P("Position non communiquée (ou hors de la France métropolitaine).", className="text-muted")
+    point = {"label": offer.get("city") or "", "lat": where[0], "lon": where[1], "count": 1}
+    return dcc.Graph(id="offer-map", figure=france_map([point], "", height=300, largest=14),
+                     config={**GRAPH_CONFIG, "displayModeBar": False})
 
 
 def layout(client: ApiClient, offer_id: str) -> html.Div:
@@ -62,8 +72,11 @@ def layout(client: ApiClient, offer_id: str) -> html.Div:
                       html.Div([html.H2("Offres similaires"), _similar(client, offer)], className="card card-body")],
                      className="col-md-8"),
             html.Div([
-                html.Div([html.H2("En bref"), html.Table(html.Tbody([r for r in rows if r]), className="table")],
+                html.Div([html.H2("En bref"),
+                          html.Div(html.Table(html.Tbody([r for r in rows if r]), className="table"),
+                                   className="jm-scroll-x")],
                          className="card card-body"),
+                html.Div([html.H2("Sur la carte"), _map(offer)], className="card card-body"),
                 html.Div([html.H2("Compétences"),
                           html.Div([html.Span(s, className="badge") for s in offer.get("skills") or []]
                                    or html.P("Non précisées.", className="text-muted")),

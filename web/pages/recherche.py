@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import dash
-from dash import Dash, Input, Output, State, dcc, html
+from dash import Dash, Input, Output, State, ctx, dcc, html
 from dash.dash_table.DataTable import DataTable
 
 from web.api_client import ApiClient, ApiError
 from web.components import FONT, bar_chart, error_alert, field, graph
 from web.formatting import count_label, table_row
-from web.search_query import CONTRACTS, REMOTE, SENIORITIES, SORTS, from_url, to_api, to_url
+from web.search_query import (
+    CONTRACTS,
+    REMOTE,
+    SENIORITIES,
+    SORTS,
+    from_url,
+    sort_from_table,
+    table_sort,
+    to_api,
+    to_url,
+)
 
 PAGE_SIZE = 10
 # facet key -> (chart title, how many bars)
@@ -19,7 +29,8 @@ CHARTS = {"contract_types": ("Types de contrat", 10), "companies": ("Top 5 entre
           "domains": ("Top 10 domaines", 10), "seniority": ("Séniorité", 10), "cities": ("Top 10 villes", 10),
           "skills": ("Top 20 compétences", 20)}
 COLUMNS = [("titre", "Titre"), ("entreprise", "Entreprise"), ("ville", "Ville"), ("contrat", "Contrat"),
-           ("domaine", "Domaine"), ("seniorite", "Séniorité"), ("competences", "Compétences")]
+           ("domaine", "Domaine"), ("seniorite", "Séniorité"), ("publiee", "Publiée le"), ("salaire", "Salaire"),
+           ("competences", "Compétences")]
 
 
 def layout(search: str | None) -> html.Div:
@@ -62,6 +73,8 @@ def layout(search: str | None) -> html.Div:
             id="q-table", columns=[{"id": c, "name": n, "presentation": "markdown"} if c == "titre"
                                    else {"id": c, "name": n} for c, n in COLUMNS],
             data=[], page_action="custom", page_current=0, page_size=PAGE_SIZE, page_count=1,
+            # Sorted by the API over the whole result set (date, salary), like the "Trier par" field.
+            sort_action="custom", sort_mode="single", sort_by=cast(Any, table_sort(form.get("sort"))),
             style_table={"overflowX": "auto"}, markdown_options={"link_target": "_self"},
             style_cell={"fontFamily": FONT, "fontSize": "0.9rem", "textAlign": "left", "whiteSpace": "normal",
                         "height": "auto", "padding": "6px", "maxWidth": "18rem"},
@@ -74,19 +87,31 @@ def layout(search: str | None) -> html.Div:
 
 def register(app: Dash, client: ApiClient) -> None:
     @app.callback(Output("q-form", "data"), Output("url", "search"), Output("q-table", "page_current"),
+                  Output("q-table", "sort_by"), Output("q-sort", "value"),
                   Input("q-submit", "n_clicks"), Input("q-keywords", "n_submit"), Input("q-city", "n_submit"),
+                  Input("q-table", "sort_by"),
                   State("q-keywords", "value"), State("q-city", "value"), State("q-radius", "value"),
                   State("q-contract", "value"), State("q-seniority", "value"), State("q-domain", "value"),
-                  State("q-remote", "value"), State("q-sort", "value"), prevent_initial_call=True)
-    def submit(_c: Any, _s1: Any, _s2: Any, keywords: str | None, city: str | None, radius: Any,
-               contracts: list[str] | None, seniority: list[str] | None, domain: str | None, remote: str | None,
-               sort: str | None) -> tuple[Any, str, int]:
-        form = {"keywords": (keywords or "").strip(), "city": (city or "").strip(),
-                "radius_km": float(radius) if radius not in (None, "") else None, "contract_types": contracts or [],
-                "seniority": seniority or [], "domain": (domain or "").strip(), "remote": remote,
-                "sort": sort or "relevance"}
+                  State("q-remote", "value"), State("q-sort", "value"), State("q-form", "data"),
+                  prevent_initial_call=True)
+    def submit(_c: Any, _s1: Any, _s2: Any, sort_by: list[dict[str, Any]] | None, keywords: str | None,
+               city: str | None, radius: Any, contracts: list[str] | None, seniority: list[str] | None,
+               domain: str | None, remote: str | None, sort: str | None,
+               current: dict[str, Any] | None) -> tuple[Any, ...]:
+        if ctx.triggered_id == "q-table":
+            # A header click re-sorts the search already shown (not the form's unsent edits).
+            form = dict(current or {})
+            new_sort = sort_from_table(sort_by)
+            if new_sort == (form.get("sort") or "relevance") and sort_by == table_sort(new_sort):
+                return (dash.no_update,) * 5
+            form["sort"] = new_sort
+        else:
+            form = {"keywords": (keywords or "").strip(), "city": (city or "").strip(),
+                    "radius_km": float(radius) if radius not in (None, "") else None,
+                    "contract_types": contracts or [], "seniority": seniority or [], "domain": (domain or "").strip(),
+                    "remote": remote, "sort": sort or "relevance"}
         query = to_url(form)
-        return from_url(query), query, 0
+        return from_url(query), query, 0, table_sort(form["sort"]), form["sort"]
 
     @app.callback(Output("q-table", "data"), Output("q-table", "page_count"), Output("q-count", "children"),
                   Output("q-error", "children"), *[Output(f"q-chart-{key}", "figure") for key in CHARTS],
