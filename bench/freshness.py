@@ -36,7 +36,8 @@ import psutil
 
 from core.broker import start_tansu
 from core.kafka import ensure_topics
-from ml.embedding import Embedder, build_embedder
+from ml.embedding import Embedder
+from ml.serving import default_encoder
 from producers.publisher import OfferPublisher
 from producers.sample import envelopes as sample_envelopes
 from schemas.events import RawOfferEnvelope
@@ -245,14 +246,14 @@ def main() -> None:
             bootstrap, api_url, pids = start_stack(stack, args.workers, args.worker_threads)
         meter = CpuMeter(pids)
         next_id = (int(time.time()) % 2_000_000) * 1000  # fresh ids on every run, even against a long-lived stack
-        embedder = build_embedder()
+        embedder = default_encoder()  # what the worker serves (no registry here: the packaged winner)
         publisher = OfferPublisher(bootstrap)
 
         # Throughput. This machine's speed drifts by tens of percent within a minute (shared cores), so
         # each round's burst is compared with the bare rate measured just before and just after it,
         # and the median round is reported.
         first = envelopes(next_id, args.burst)
-        texts = [enrich(e).search_text() for e in first]
+        texts = [embedder.passage(enrich(e)) for e in first]
         bare_cpu: list[float] = []
         rate0, cpu0 = bare_encode_rate(embedder, texts)
         bares = [rate0]
