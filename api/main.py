@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -27,11 +28,14 @@ from api.routes import models as model_routes
 from api.routes import offer_writes as offer_write_routes
 from api.routes import rome as rome_routes
 from api.routes import stats as stats_routes
+from api.serving import PinServingMiddleware, Rollout, Serving, ServingState, reembedder, resolve_serving
 from api.settings import Settings
 from core.kafka import ensure_topics
 from ml.embedding import Embedder, default_embedder
+from ml.serving import encoder_for_model_id
 from ml.tracking import TrackingSettings
-from vector_index import VectorIndex, open_index
+from vector_index import VectorIndex
+from vector_index.collections import AliasRecord, indexer_group, open_collections
 from vector_index.indexer import Indexer
 
 log = structlog.get_logger(__name__)
@@ -110,30 +114,49 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             await run_in_threadpool(start_accounts, app, s)  # relational store, migrated to head
             # Every model call, loading included, runs on the worker's one thread (tokenizers are not thread-safe).
             worker = app.state.model_worker = ModelWorker(cache_size=s.query_cache_size, metrics=app.state.metrics)
-            model: Embedder = embedder if embedder is not None else await worker.call(default_embedder, kind="load")
+            record: AliasRecord | None = None
+            if index is not None:  # handed in (tests): served as is, outside any alias
+                model: Embedder = embedder if embedder is not None else await worker.call(default_embedder,
+                                                                                           kind="load")
+                idx = index
+            else:  # the collection the alias names, and the encoder of ITS model (api/serving.py)
+                collections = open_collections(s, s.collection)
+                alias, model = await worker.call(resolve_serving, collections, embedder, default_embedder,
+                                                 encoder_for_model_id, kind="load")
+                idx, record = collections.open(alias.collection, alias.dim, alias.model), alias
             worker.embedder = model
-            app.state.embedder = model
-            idx = index or open_index(s, model.dim, s.collection)
-            app.state.index = idx
-            app.state.catalog = await run_in_threadpool(build_catalog, idx, model.dim)  # search/facets read model
-            indexer = None
+            catalog = await run_in_threadpool(build_catalog, idx, model.dim)  # search/facets read model
+            state.serving = Serving(model, idx, catalog, record.collection if record else None, owned=index is None)
+            indexer, rollout = None, None
             if s.run_indexer:
                 await run_in_threadpool(ensure_topics, s.bootstrap_servers)
-                indexer = Indexer(idx, s.bootstrap_servers, s.indexer_group,
+                managed: dict[str, Any] = {}
+                if record is not None:  # follows the alias; re-embeds what another model embedded
+                    rollout = Rollout(state, collections, worker, s.indexer_group, encoder_for_model_id,
+                                      build_catalog)
+                    managed = {"model": record.model, "reembed": reembedder(worker, model),
+                               "start_at": record.built_to, "watch": rollout.watch}
+                group = indexer_group(s.indexer_group, record.collection) if record else s.indexer_group
+                indexer = Indexer(idx, s.bootstrap_servers, group,
                                   fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
                                   max_outage_s=s.indexer_max_outage_s, on_failure=on_fatal,
-                                  on_applied=app.state.catalog.apply)
+                                  on_applied=catalog.apply, on_indexed=app.state.metrics.freshness.observe,
+                                  **managed)
                 indexer.start()
                 app.state.indexer = indexer
-            log.info("api ready", model=model.model_id, offers=idx.count())
+            log.info("api ready", model=model.model_id, offers=idx.count(),
+                     collection=record.collection if record else None)
             app.state.ready_checks = _start_ready_checks(app, s)
             try:
                 yield
             finally:
                 if indexer:
                     indexer.stop()
-                if index is None:  # we opened it, we close it
-                    idx.close()
+                if rollout is not None:
+                    rollout.close()
+                served = state.current()
+                if served is not None and served.owned:  # we opened it, we close it
+                    served.index.close()
         finally:
             await run_in_threadpool(probe.stop)
             await run_in_threadpool(stop_accounts, app)
@@ -144,10 +167,13 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
 
     app = FastAPI(title="JobMarket API", version="0.1.0", lifespan=lifespan,
                   description="Offers and near-real-time recommendations for candidates.")
+    # index, catalog and encoder: one bundle, pinned per request (api/serving.py)
+    state = app.state = ServingState()
     app.state.settings = s
     install_problem_handlers(app)
     document_problems(app, s.max_limit)
     metrics = app.state.metrics = ApiMetrics(indexer=lambda: getattr(app.state, "indexer", None))
+    app.add_middleware(PinServingMiddleware, current=state.current)  # innermost: pinned once admitted
     app.add_middleware(ConcurrencyLimitMiddleware, limit=s.max_concurrency, wait_s=s.concurrency_wait_s,
                        on_reject=metrics.rejected.labels("overloaded").inc)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=s.max_body_bytes,  # declared or chunked: a 413

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from api.metrics import ApiMetrics
+from api.serving import pinned
 from ml.embedding import Embedder
 
 T = TypeVar("T")
@@ -35,13 +36,24 @@ Vector = npt.NDArray[np.float32]
 class ModelWorker:
     def __init__(self, embedder: Embedder | None = None, cache_size: int = 2048,
                  metrics: ApiMetrics | None = None) -> None:
-        self.embedder = embedder
+        self._embedder = embedder
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=THREAD_NAME)
         self._cache: OrderedDict[tuple[str, str], Vector] = OrderedDict()
         self._cache_size = cache_size
         self._pending: dict[tuple[str, str], Future[Vector]] = {}
         self._lock = threading.Lock()  # cache and pending: callers may live on different event loops
         self._metrics = metrics
+
+    @property
+    def embedder(self) -> Embedder | None:
+        """The model of the bundle this request is pinned to (``api.serving``), else the current one: a
+        request in flight during a model switch embeds with the model of the index it searches."""
+        serving = pinned()
+        return serving.embedder if serving is not None else self._embedder
+
+    @embedder.setter
+    def embedder(self, value: Embedder | None) -> None:
+        self._embedder = value
 
     def _model(self) -> Embedder:
         if self.embedder is None:
@@ -59,6 +71,10 @@ class ModelWorker:
     async def call(self, fn: Callable[..., T], *args: object, kind: str = "other") -> T:
         """Any model work (loading, a model swap, a batch) on the model thread, in arrival order."""
         return await asyncio.wrap_future(self._executor.submit(self._timed, kind, fn, *args))
+
+    def run(self, fn: Callable[..., T], *args: object, kind: str = "other", timeout: float | None = None) -> T:
+        """``call`` for threads outside the event loop (the indexer's re-embedding): blocks until done."""
+        return self._executor.submit(self._timed, kind, fn, *args).result(timeout)
 
     async def encode(self, texts: list[str]) -> Vector:
         """Passages → (n, dim), one model call."""

@@ -225,3 +225,57 @@ def history() -> None:
     s = HistorySettings()
     configure_logging(s.log_level, s.log_json)
     run_archiver(s)
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document (for scripts) instead of tables.")]
+    = False,
+    timeout: Annotated[float, typer.Option(help="Seconds each component may take to answer.")] = 2.0,
+) -> None:
+    """Consumer lag per partition, freshness p50/p95, dead letters and each component's health.
+
+    Exit code 0 when every component checked is up, 1 otherwise (or when the stack is not running).
+    """
+    from jobmarket.status import run_status
+
+    raise typer.Exit(run_status(as_json=as_json, timeout_s=timeout))
+
+
+_TIME_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"]
+
+
+@app.command()
+def replay(
+    topic: Annotated[str, typer.Option(help="Topic to replay, e.g. jobmarket.offers.enriched.v1.")],
+    into: Annotated[str, typer.Option(help="index | warehouse | topic:NAME")],
+    from_offset: Annotated[int | None, typer.Option(help="Start at this offset in every partition.")] = None,
+    from_time: Annotated[datetime | None, typer.Option(formats=_TIME_FORMATS,
+                                                       help="Only records written at or after (ISO 8601).")] = None,
+    to_time: Annotated[datetime | None, typer.Option(formats=_TIME_FORMATS,
+                                                     help="Only records written at or before (ISO 8601).")] = None,
+    collection: Annotated[str | None, typer.Option(help="--into index: build this NEW collection, then move the "
+                                                        "alias to it atomically.")] = None,
+    model: Annotated[str | None, typer.Option(help="--into index: the model of the new collection (a model id, or "
+                                                   "'champion'); default: the live collection's.")] = None,
+) -> None:
+    """Re-process a topic's history (progress bar, then a summary per partition); replaying twice changes nothing.
+
+    `--into index --collection NEW [--model M]` rebuilds the index (and rolls out a model) with zero downtime.
+    """
+    from confluent_kafka import KafkaException
+
+    from jobmarket.replay import ReplayError, ReplayOptions, run_replay
+
+    s = CommonSettings()
+    configure_logging(s.log_level, s.log_json)
+    opts = ReplayOptions(topic=topic, into=into, from_offset=from_offset, from_time=from_time, to_time=to_time,
+                         collection=collection, model=model)
+    try:
+        summary = run_replay(s, opts, console)
+    except (ReplayError, KafkaException, ValueError) as exc:
+        console.print(f"[red]replay failed:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    Console().print(summary.table())
+    for note in summary.notes:
+        Console().print(note)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, TopicPartition
+from confluent_kafka import TIMESTAMP_NOT_AVAILABLE, Consumer, KafkaError, KafkaException, Message, TopicPartition
 from pydantic import ValidationError
 from tenacity import (
     RetryCallState,
@@ -35,7 +35,7 @@ from tenacity import (
 )
 
 from core.kafka import headers_for, make_producer, to_bytes
-from schemas.events import DeadLetter, Offer
+from schemas.events import VERSION_HEADER, DeadLetter, Offer
 from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS
 from vector_index.base import VectorIndex
 
@@ -100,10 +100,37 @@ def offer_problem(offer: Offer, dim: int) -> str | None:
     return None
 
 
-def plan_batch(messages: Sequence[Message], dim: int) -> BatchPlan:
-    """Fold a batch; the last valid message per key wins (compacted-topic semantics). Pure."""
+# Re-embeds offers for the index's model (the API's model thread): returns them with new embeddings.
+Reembed = Callable[[list[Offer]], list[Offer]]
+
+
+def stale_embedding(offer: Offer, model: str | None) -> bool:
+    """Embedded by another model than the index's (or not at all)? Never, when the index takes any model."""
+    return model is not None and (offer.embedding is None or offer.embedding.model != model)
+
+
+def _reembed(offers: list[Offer], reembed: Reembed) -> dict[str, str]:
+    """Re-embeds in one call; when that fails, one by one. Returns offer id -> why it failed."""
+    try:
+        reembed(offers)
+        return {}
+    except Exception as exc:
+        if len(offers) == 1:
+            return {offers[0].id: f"re-embedding failed: {type(exc).__name__}: {exc}"}
+    failed: dict[str, str] = {}
+    for offer in offers:
+        failed.update(_reembed([offer], reembed))
+    return failed
+
+
+def plan_batch(messages: Sequence[Message], dim: int, model: str | None = None,
+               reembed: Reembed | None = None) -> BatchPlan:
+    """Fold a batch; the last valid message per key wins (compacted-topic semantics). Pure, but for
+    ``reembed``: with a ``model``, a winning offer embedded by another model (a worker still on the old
+    model while a new collection takes over) is re-embedded for this index instead of being refused."""
     latest: dict[str, Offer | None] = {}
     plan = BatchPlan()
+    can_reembed = model is not None and reembed is not None
     for msg in messages:
         value = msg.value()
         if value is None:
@@ -119,12 +146,26 @@ def plan_batch(messages: Sequence[Message], dim: int) -> BatchPlan:
         except ValidationError as exc:
             plan.rejected.append(Rejected(msg, f"undecodable enriched offer: {exc}"))
             continue
-        problem = offer_problem(offer, dim)
+        if can_reembed and stale_embedding(offer, model):
+            problem = None if _uuid(offer.id) else f"offer id {offer.id[:80]!r} is not a uuid"
+        else:
+            problem = offer_problem(offer, dim)
         if problem is not None:
             plan.rejected.append(Rejected(msg, problem))
             continue
         pid = str(uuid.UUID(offer.id))
         latest[pid], plan.sources[pid] = offer, msg
+    stale = [o for o in latest.values() if o is not None and can_reembed and stale_embedding(o, model)]
+    if stale and reembed is not None:
+        failed = _reembed(stale, reembed)
+        for offer in stale:
+            pid = str(uuid.UUID(offer.id))
+            problem = failed.get(offer.id) or offer_problem(offer, dim)
+            if problem is None and stale_embedding(offer, model):
+                problem = f"re-embedded by {offer.embedding.model if offer.embedding else None}, not {model}"
+            if problem is not None:
+                plan.rejected.append(Rejected(plan.sources.pop(pid), problem))
+                del latest[pid]
     plan.upserts = [o for o in latest.values() if o is not None]
     plan.deletes = [k for k, o in latest.items() if o is None]
     return plan
@@ -138,6 +179,33 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(status, int) and 400 <= status < 500 and status not in (408, 429):
         return False
     return not isinstance(exc, (ValueError, TypeError))
+
+
+MIN_EVENT_US = 10**15  # 2001-09-09 in µs: a smaller version is a counter, not an event time
+
+
+def event_age_s(msg: Message, now_s: float, since_s: float) -> float | None:
+    """Seconds from the change a record carries to ``now_s``; None when the record cannot say.
+
+    The worker versions each merged offer (and tombstone) by the event time of the change that made it,
+    in µs (the source's ``fetched_at``, when the producer published it; a removal's ``removed_at``), bumped
+    past the previous version; it travels in the ``version`` header. Records the broker stamped before
+    ``since_s`` (a backlog from before this process, a rebuild, restored history) say nothing about the
+    pipeline's latency and are left out. A clock ahead of ours counts as 0.
+    """
+    kind, ts_ms = msg.timestamp()
+    if kind != TIMESTAMP_NOT_AVAILABLE and ts_ms < since_s * 1000:
+        return None
+    headers = msg.headers() or []  # a consumed message's headers are a list of pairs
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    version = next((v for k, v in pairs if k == VERSION_HEADER), None)
+    try:
+        version_us = int(version) if version is not None else 0
+    except (TypeError, ValueError):
+        return None
+    if version_us < MIN_EVENT_US:
+        return None
+    return max(0.0, now_s - version_us / 1e6)
 
 
 class IndexWriter:
@@ -206,21 +274,70 @@ class IndexWriter:
         return rejected
 
 
+@dataclass
+class Switch:
+    """A new collection for the indexer to feed from now on (the alias moved to it).
+
+    ``group_id`` is the new collection's own consumer group; where it has committed nothing, reading starts at
+    ``start_at`` (the offsets the collection was built up to; records after them are applied again, in
+    order, so nothing published during the build or the switch is missed). ``on_ready`` is called once
+    the indexer has caught up with the topic's end as of the switch (or after ``ready_within_s``).
+    """
+
+    index: VectorIndex
+    group_id: str
+    model: str | None = None
+    reembed: Reembed | None = None
+    start_at: dict[int, int] = field(default_factory=dict)
+    on_applied: Callable[[list[Offer], list[str]], None] | None = None
+    on_ready: Callable[[], None] | None = None
+    ready_within_s: float = 30.0
+
+
+@dataclass
+class _Catchup:
+    on_ready: Callable[[], None] | None
+    deadline: float
+    ends: dict[int, int] | None = None  # high watermarks once partitions are assigned
+
+
+def caught_up(positions: dict[int, int], ends: dict[int, int]) -> bool:
+    """Every partition read up to its end (a partition never read counts as not yet). Pure."""
+    return all(positions.get(p, -1) >= end for p, end in ends.items())
+
+
 class Indexer:
     """A background thread: consume → apply → dead-letter → commit. ``stop()`` finishes the batch in hand.
 
     ``on_failure(reason)`` is called (from the indexer thread) when it gives up for good.
     ``on_applied(upserts, deleted_ids)`` is called (from the indexer thread) with what the index accepted
     in each batch, before its offsets are committed: the API keeps its read model in step with it.
+    ``on_indexed(age_s)`` is called once per record applied with its age (see ``event_age_s``): the API's
+    freshness histogram, publish → indexed.
+    With ``model`` and ``reembed``, offers embedded by another model are re-embedded (``plan_batch``);
+    ``start_at`` is where partitions the group never committed start. ``watch()`` is called between polls
+    (cheap, from the indexer thread): when it returns a ``Switch``, the indexer moves to that collection.
     """
 
     def __init__(self, index: VectorIndex, bootstrap: str, group_id: str, batch_size: int = 500,
                  poll_timeout_s: float = 0.2, optimize_every: int = 5000, fetch_max_wait_ms: int = 100,
                  max_outage_s: float = 300.0, retry_max_wait_s: float = 10.0,
                  on_failure: Callable[[str], None] | None = None,
-                 on_applied: Callable[[list[Offer], list[str]], None] | None = None) -> None:
+                 on_applied: Callable[[list[Offer], list[str]], None] | None = None,
+                 on_indexed: Callable[[float], None] | None = None, model: str | None = None,
+                 reembed: Reembed | None = None, start_at: dict[int, int] | None = None,
+                 watch: Callable[[], Switch | None] | None = None) -> None:
         self.index = index
+        self.group_id = group_id
+        self._model = model
+        self._reembed = reembed
+        self._start_at = dict(start_at or {})
+        self._watch = watch
+        self._catchup: _Catchup | None = None
+        self._assigned_at: dict[int, int] = {}
         self._on_applied = on_applied
+        self._on_indexed = on_indexed
+        self._started_at = time.time()
         self.stats = IndexerStats()
         self.failure: str | None = None
         self._batch_size = batch_size
@@ -231,15 +348,15 @@ class Indexer:
         self._on_failure = on_failure
         self._stop = threading.Event()
         self._writer = IndexWriter(index, self.stats, self._stop, max_outage_s, retry_max_wait_s)
-        self._consumer = Consumer({
+        self._consumer_config = {
             "bootstrap.servers": bootstrap,
-            "group.id": group_id,
             "enable.auto.commit": False,
             "auto.offset.reset": "earliest",
             "session.timeout.ms": 6000,
             "heartbeat.interval.ms": 1000,
             "fetch.wait.max.ms": fetch_max_wait_ms,  # see CommonSettings.kafka_fetch_max_wait_ms
-        })
+        }
+        self._consumer = Consumer({**self._consumer_config, "group.id": group_id})
         # librdkafka retries a dead letter's delivery itself, as long as the index write budget.
         self._producer = make_producer(bootstrap, **{"message.timeout.ms": int(max_outage_s * 1000) + 1000})
         self._thread = threading.Thread(target=self._run, name="indexer", daemon=True)
@@ -257,6 +374,66 @@ class Indexer:
             for tp in partitions:
                 tp.offset = -2  # OFFSET_BEGINNING
             consumer.assign(partitions)
+        elif self._start_at:
+            # A collection built elsewhere (jobmarket replay) holds the topic up to ``start_at``: its own
+            # group resumes from its commits, else from there.
+            try:
+                committed = {tp.partition: tp.offset for tp in consumer.committed(partitions, timeout=10)}
+            except KafkaException as exc:
+                log.warning("committed offsets unknown; re-reading the topic", error=str(exc))
+                committed = {}
+            for tp in partitions:
+                done = committed.get(tp.partition, -1)
+                tp.offset = done if done >= 0 else self._start_at.get(tp.partition, -2)
+            consumer.assign(partitions)
+        self._assigned_at = {tp.partition: (0 if tp.offset == -2 else tp.offset) for tp in partitions}
+
+    def _maybe_switch(self) -> None:
+        if self._watch is None:
+            return
+        try:
+            switch = self._watch()
+        except Exception as exc:  # a watcher's failure must not stop the live index from being fed
+            log.exception("collection watch failed", error=repr(exc)[:300])
+            self.stats.record_error(f"watch: {exc}")
+            return
+        if switch is None:
+            return
+        log.info("indexer moving to a new collection", group=switch.group_id, model=switch.model,
+                 start_at=switch.start_at)
+        try:
+            self._consumer.close()  # its last commits keep saying what the old collection holds
+        except Exception as exc:
+            log.warning("closing the old consumer failed", error=repr(exc)[:300])
+        self.index = self._writer.index = switch.index
+        self.group_id, self._model, self._reembed = switch.group_id, switch.model, switch.reembed
+        self._start_at, self._on_applied = dict(switch.start_at), switch.on_applied
+        self._since_optimize, self._assigned_at = 0, {}
+        self._catchup = _Catchup(switch.on_ready, time.monotonic() + switch.ready_within_s)
+        self._consumer = Consumer({**self._consumer_config, "group.id": switch.group_id})
+        self._consumer.subscribe([ENRICHED_OFFERS.name], on_assign=self._on_assign)
+
+    def _check_caught_up(self) -> None:
+        c = self._catchup
+        if c is None:
+            return
+        done = time.monotonic() >= c.deadline
+        if not done:
+            assignment = self._consumer.assignment()
+            if not assignment:
+                return
+            if c.ends is None:
+                c.ends = {tp.partition: self._consumer.get_watermark_offsets(tp, timeout=5, cached=False)[1]
+                          for tp in assignment}
+            positions = dict(self._assigned_at)
+            positions.update({tp.partition: tp.offset for tp in self._consumer.position(assignment)
+                              if tp.offset >= 0})
+            done = caught_up(positions, c.ends)
+        if done:
+            self._catchup = None
+            log.info("new collection caught up", group=self.group_id, count=self.index.count())
+            if c.on_ready is not None:
+                c.on_ready()
 
     def start(self) -> None:
         self._consumer.subscribe([ENRICHED_OFFERS.name], on_assign=self._on_assign)
@@ -317,10 +494,12 @@ class Indexer:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            self._maybe_switch()
             batch = self._poll()
             if not batch:
+                self._check_caught_up()
                 continue
-            plan = plan_batch(batch, self.index.dim)
+            plan = plan_batch(batch, self.index.dim, self._model, self._reembed)
             try:
                 refused = self._writer.apply(plan)
             except Exception:
@@ -330,6 +509,7 @@ class Indexer:
             if plan.rejected or refused:
                 self._dead_letter(plan.rejected + refused)
             self._notify_applied(plan, refused)
+            self._observe_indexed(plan, refused)
             self.stats.upserted += len(plan.upserts)
             self.stats.deleted += len(plan.deletes)
             self.stats.batches += 1
@@ -341,6 +521,7 @@ class Indexer:
                 # consumer, after rejoining) re-reads the batch, and upserts by id make that harmless.
                 log.warning("offset commit failed; batch will be re-applied", error=str(exc))
                 self.stats.record_error(f"commit: {exc}")
+            self._check_caught_up()
             self._since_optimize += len(batch)
             if self._since_optimize >= self._optimize_every:
                 self._since_optimize = 0
@@ -361,6 +542,24 @@ class Indexer:
         except Exception as exc:  # a listener's bug must not stop the index from being kept fresh
             log.exception("indexer listener failed", error=repr(exc)[:300])
             self.stats.record_error(f"listener: {exc}")
+
+    def _observe_indexed(self, plan: BatchPlan, refused: list[Rejected]) -> None:
+        refused_msgs = {id(r.msg) for r in refused}
+        offers = {str(uuid.UUID(o.id)): o for o in plan.upserts}
+        now = time.time()
+        for pid, msg in plan.sources.items():
+            if id(msg) in refused_msgs:
+                continue
+            age = event_age_s(msg, now, self._started_at)
+            offer = offers.get(pid)
+            # offer_id: the correlation key every service logs an offer under (core/logging.py).
+            log.debug("offer indexed", offer_id=pid, refs=offer.source_refs if offer else None,
+                      deleted=offer is None, age_s=None if age is None else round(age, 3))
+            if age is not None and self._on_indexed is not None:
+                try:
+                    self._on_indexed(age)
+                except Exception as exc:  # metrics must never stop the index from being kept fresh
+                    self.stats.record_error(f"on_indexed: {exc}")
 
     @property
     def alive(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,15 +22,19 @@ def _filter(conds: list[tuple[str, str]]) -> models.Filter | None:
 
 class QdrantServerIndex:
     def __init__(self, url: str, collection: str, dim: int, api_key: str | None = None,
-                 client: QdrantClient | None = None) -> None:
+                 client: QdrantClient | None = None, metadata: dict[str, Any] | None = None) -> None:
         self.dim = dim
         self.collection = collection
-        # ``client`` lets tests drive this exact code with qdrant-client's in-memory mode.
+        # ``client`` lets tests drive this exact code with qdrant-client's in-memory mode (then it is
+        # shared, and closing this index leaves it open).
+        self._owns_client = client is None
         self._client = client or QdrantClient(url=url, api_key=api_key, timeout=10)
         # Create once; never recreate at startup (that would wipe the index on every deploy).
+        # ``metadata`` (e.g. the model of its vectors) is recorded with a collection it creates.
         if not self._client.collection_exists(collection):
             self._client.create_collection(
-                collection, vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE))
+                collection, vectors_config=models.VectorParams(size=dim, distance=models.Distance.COSINE),
+                metadata=metadata)
             for name in KEYWORD_FIELDS:
                 self._client.create_payload_index(collection, name, models.PayloadSchemaType.KEYWORD)
             for name in DATETIME_FIELDS:
@@ -105,4 +110,5 @@ class QdrantServerIndex:
         """The server runs its own optimizers."""
 
     def close(self) -> None:
-        self._client.close()
+        if self._owns_client:
+            self._client.close()
