@@ -47,7 +47,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra --durations=25
 
 # The developers' fast loop: everything but the tests that start real services (`-m slow`, run by `make test`).
 test-fast: install
