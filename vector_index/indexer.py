@@ -17,8 +17,8 @@ import math
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Callable, Sequence
+from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,7 @@ class IndexerStats:
     deleted: int = 0
     dead_lettered: int = 0
     retries: int = 0
+    stale: int = 0  # records older than what the index held: skipped
     batches: int = 0
     last_batch_at: float | None = None
     failing_since: float | None = None  # first failed attempt of the write being retried now
@@ -77,6 +78,8 @@ class BatchPlan:
     rejected: list[Rejected] = field(default_factory=list)
     # point id -> the message that set its final state, to dead-letter it if the index refuses it
     sources: dict[str, Message] = field(default_factory=dict)
+    # point id -> the version of that final state (the ``version`` header, else the offer's own)
+    versions: dict[str, int] = field(default_factory=dict)
 
 
 def _uuid(text: str | None) -> str | None:
@@ -123,11 +126,37 @@ def _reembed(offers: list[Offer], reembed: Reembed) -> dict[str, str]:
     return failed
 
 
+def record_version(msg: Message, offer: Offer | None) -> int:
+    """The record's version: its ``version`` header, else the offer's own field, else 0."""
+    headers = msg.headers() or []
+    pairs = headers.items() if isinstance(headers, dict) else headers
+    raw = next((v for k, v in pairs if k == VERSION_HEADER), None)
+    try:
+        return int(raw) if raw is not None else (offer.version if offer is not None else 0)
+    except (TypeError, ValueError):
+        return offer.version if offer is not None else 0
+
+
+def drop_stale(plan: BatchPlan, stored: Mapping[str, int]) -> int:
+    """Removes from ``plan`` the writes older than what the index holds (``stored``: point id -> version of
+    the offer indexed, or of its tombstone); returns how many. Equal versions are the same change re-read
+    (a redelivery): re-applied, harmlessly. Pure."""
+    stale = {pid for pid, v in plan.versions.items() if v < stored.get(pid, -1)}
+    if stale:
+        plan.upserts = [o for o in plan.upserts if str(uuid.UUID(o.id)) not in stale]
+        plan.deletes = [k for k in plan.deletes if k not in stale]
+        for pid in stale:
+            plan.sources.pop(pid, None)
+            plan.versions.pop(pid, None)
+    return len(stale)
+
+
 def plan_batch(messages: Sequence[Message], dim: int, model: str | None = None,
                reembed: Reembed | None = None) -> BatchPlan:
-    """Fold a batch; the last valid message per key wins (compacted-topic semantics). Pure, but for
-    ``reembed``: with a ``model``, a winning offer embedded by another model (a worker still on the old
-    model while a new collection takes over) is re-embedded for this index instead of being refused."""
+    """Fold a batch; per key the valid message of the highest version wins, the later one on a tie (offsets
+    are not an order across the worker's partitions: two groups may publish one id out of order). Pure,
+    but for ``reembed``: with a ``model``, a winning offer embedded by another model (a worker still on the
+    old model while a new collection takes over) is re-embedded for this index instead of being refused."""
     latest: dict[str, Offer | None] = {}
     plan = BatchPlan()
     can_reembed = model is not None and reembed is not None
@@ -139,7 +168,10 @@ def plan_batch(messages: Sequence[Message], dim: int, model: str | None = None,
             if key is None:
                 plan.rejected.append(Rejected(msg, "tombstone key is not an offer uuid"))
                 continue
-            latest[key], plan.sources[key] = None, msg
+            version = record_version(msg, None)
+            if version < plan.versions.get(key, -1):
+                continue
+            latest[key], plan.sources[key], plan.versions[key] = None, msg, version
             continue
         try:
             offer = Offer.model_validate_json(value)
@@ -154,7 +186,10 @@ def plan_batch(messages: Sequence[Message], dim: int, model: str | None = None,
             plan.rejected.append(Rejected(msg, problem))
             continue
         pid = str(uuid.UUID(offer.id))
-        latest[pid], plan.sources[pid] = offer, msg
+        version = record_version(msg, offer)
+        if version < plan.versions.get(pid, -1):
+            continue
+        latest[pid], plan.sources[pid], plan.versions[pid] = offer, msg, version
     stale = [o for o in latest.values() if o is not None and can_reembed and stale_embedding(o, model)]
     if stale and reembed is not None:
         failed = _reembed(stale, reembed)
@@ -165,6 +200,7 @@ def plan_batch(messages: Sequence[Message], dim: int, model: str | None = None,
                 problem = f"re-embedded by {offer.embedding.model if offer.embedding else None}, not {model}"
             if problem is not None:
                 plan.rejected.append(Rejected(plan.sources.pop(pid), problem))
+                plan.versions.pop(pid, None)
                 del latest[pid]
     plan.upserts = [o for o in latest.values() if o is not None]
     plan.deletes = [k for k, o in latest.items() if o is None]
@@ -181,6 +217,7 @@ def is_transient(exc: BaseException) -> bool:
     return not isinstance(exc, (ValueError, TypeError))
 
 
+TOMBSTONE_MEMORY = 100_000  # deletions remembered, to refuse an older upsert of the same id arriving late
 MIN_EVENT_US = 10**15  # 2001-09-09 in µs: a smaller version is a counter, not an event time
 
 
@@ -334,6 +371,7 @@ class Indexer:
         self._start_at = dict(start_at or {})
         self._watch = watch
         self._catchup: _Catchup | None = None
+        self._tombstones: OrderedDict[str, int] = OrderedDict()  # point id -> version of its deletion
         self._assigned_at: dict[int, int] = {}
         self._on_applied = on_applied
         self._on_indexed = on_indexed
@@ -500,6 +538,7 @@ class Indexer:
                 self._check_caught_up()
                 continue
             plan = plan_batch(batch, self.index.dim, self._model, self._reembed)
+            self.stats.stale += drop_stale(plan, self._stored_versions(plan))
             try:
                 refused = self._writer.apply(plan)
             except Exception:
@@ -508,6 +547,7 @@ class Indexer:
                 raise
             if plan.rejected or refused:
                 self._dead_letter(plan.rejected + refused)
+            self._remember_tombstones(plan, refused)
             self._notify_applied(plan, refused)
             self._observe_indexed(plan, refused)
             self.stats.upserted += len(plan.upserts)
@@ -530,6 +570,31 @@ class Indexer:
                 except Exception as exc:  # searches still work unoptimised; try again next time
                     log.warning("index optimize failed", error=repr(exc)[:300])
                     self.stats.record_error(f"optimize: {exc}")
+
+    def _stored_versions(self, plan: BatchPlan) -> dict[str, int]:
+        """Versions the index holds for the plan's ids: its offers' own, and the tombstones this process
+        applied (a deleted point has no payload left to say how recent its deletion was)."""
+        stored = {pid: self._tombstones[pid] for pid in plan.versions if pid in self._tombstones}
+        get_many = getattr(self.index, "get_many", None)
+        if get_many is None or not plan.versions:
+            return stored
+        try:
+            for pid, offer in get_many(list(plan.versions)).items():
+                stored[pid] = max(stored.get(pid, -1), offer.version)
+        except Exception as exc:  # the write below retries an outage; ordering is best effort then
+            log.warning("could not read the indexed versions", error=repr(exc)[:300])
+        return stored
+
+    def _remember_tombstones(self, plan: BatchPlan, refused: list[Rejected]) -> None:
+        refused_ids = {pid for pid, msg in plan.sources.items() if any(r.msg is msg for r in refused)}
+        for pid in plan.deletes:
+            if pid not in refused_ids:
+                self._tombstones[pid] = plan.versions.get(pid, 0)
+                self._tombstones.move_to_end(pid)
+        for offer in plan.upserts:
+            self._tombstones.pop(str(uuid.UUID(offer.id)), None)
+        while len(self._tombstones) > TOMBSTONE_MEMORY:
+            self._tombstones.popitem(last=False)
 
     def _notify_applied(self, plan: BatchPlan, refused: list[Rejected]) -> None:
         if self._on_applied is None:

@@ -18,7 +18,7 @@ from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS
 from tests.support.services import wait_until
 from vector_index.base import OfferFilters, ScoredOffer
 from vector_index.edge import EdgeIndex
-from vector_index.indexer import ERRORS_KEPT, Indexer, IndexerStats, IndexWriter, plan_batch
+from vector_index.indexer import ERRORS_KEPT, Indexer, IndexerStats, IndexWriter, drop_stale, plan_batch
 
 DIM = 8
 RNG = np.random.default_rng(7)
@@ -219,3 +219,34 @@ def test_a_flaky_index_loses_nothing_and_the_indexer_keeps_running(private_broke
     finally:
         indexer.stop()
     assert indexer.stats.retries >= 3 and indexer.failure is None
+
+
+# -- ordering by version ----------------------------------------------------------------------------------------
+def versioned(key: str, value: Offer | None, version: int, offset: int) -> Message:
+    v = to_bytes(value) if value is not None else None
+    return Message(topic=ENRICHED_OFFERS.name, partition=0, offset=offset, key=key.encode(), value=v,
+                   headers=[("version", str(version).encode())])
+
+
+def test_within_a_batch_the_highest_version_wins_not_the_last_read() -> None:
+    new = offer("V1", title="titre corrigé", version=20)
+    old = new.model_copy(update={"title": "ancien titre", "version": 10})
+    plan = plan_batch([versioned(new.id, new, 20, 0), versioned(old.id, old, 10, 1)], DIM)
+    assert [o.title for o in plan.upserts] == ["titre corrigé"] and plan.versions[new.id] == 20
+    # A tombstone older than the upsert read before it does not delete it; a newer one does.
+    assert plan_batch([versioned(new.id, new, 20, 0), versioned(new.id, None, 15, 1)], DIM).deletes == []
+    assert plan_batch([versioned(new.id, new, 20, 0), versioned(new.id, None, 25, 1)], DIM).deletes == [new.id]
+
+
+def test_writes_older_than_the_indexed_state_are_dropped(edge: EdgeIndex) -> None:
+    indexed = offer("V2", title="état courant", version=30)
+    edge.upsert([indexed])
+    late = indexed.model_copy(update={"title": "état périmé", "version": 12})
+    redelivered = offer("V3", version=5)
+    edge.upsert([redelivered])
+    plan = plan_batch([versioned(late.id, late, 12, 0), versioned(redelivered.id, redelivered, 5, 1),
+                       versioned(canonical_offer_id("sample", "V4"), None, 3, 2)], DIM)
+    stored = {pid: o.version for pid, o in edge.get_many(list(plan.versions)).items()}
+    assert drop_stale(plan, {**stored, canonical_offer_id("sample", "V4"): 9}) == 2
+    assert [o.id for o in plan.upserts] == [redelivered.id]  # an equal version is a redelivery: re-applied
+    assert plan.deletes == [] and set(plan.sources) == {redelivered.id}
