@@ -8,6 +8,7 @@ enriched topic as the worker would; both sinks read the same broker.
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from tests.warehouse.helpers import (
     snowflake_settings,
 )
 from warehouse import open_warehouse
+from warehouse.settings import Settings
 from warehouse.transform import DbtResult, transform
 
 pytestmark = pytest.mark.slow
@@ -56,18 +58,24 @@ def built(shared_data: Path, fakesnow_server: FakesnowServer,
     tmp = tmp_path_factory.mktemp("acceptance")
     out: dict[str, Any] = {"envelopes": len(envelopes), "offers": len(offers), "dead": dead,
                            "soft_skills": sum(bool(o.soft_skills) for o in offers)}
+    def sink_and_build(settings: Settings) -> dict[str, Any]:
+        drain(settings)
+        result: DbtResult = transform(settings)
+        with open_warehouse(settings) as wh:
+            return {"build": result, "gold": gold(wh), "raw": wh.count("raw", "raw_offers"),
+                    "canonical": wh.count("raw", "enriched_offers"), "fct": wh.count("gold", "fct_offers")}
+
     with private_broker(tmp) as bootstrap:
         publish(bootstrap, raw=envelopes, offers=offers)
-        for name, settings in (
-            ("duckdb", duckdb_settings(tmp / "duckdb", bootstrap, batch_size=5000)),
-            ("snowflake", snowflake_settings(tmp / "snowflake", bootstrap, fakesnow_server, "JM_ACCEPTANCE",
-                                             batch_size=5000)),
-        ):
-            drain(settings)
-            result: DbtResult = transform(settings)
-            with open_warehouse(settings) as wh:
-                out[name] = {"build": result, "gold": gold(wh), "raw": wh.count("raw", "raw_offers"),
-                             "canonical": wh.count("raw", "enriched_offers"), "fct": wh.count("gold", "fct_offers")}
+        backends = {
+            "duckdb": duckdb_settings(tmp / "duckdb", bootstrap, batch_size=5000),
+            "snowflake": snowflake_settings(tmp / "snowflake", bootstrap, fakesnow_server, "JM_ACCEPTANCE",
+                                            batch_size=5000),
+        }
+        # Side by side: each is its own consumer group and dbt subprocesses (CI has a time budget on 2 cores).
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {name: pool.submit(sink_and_build, settings) for name, settings in backends.items()}
+            out.update({name: f.result() for name, f in futures.items()})
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -128,20 +129,31 @@ def run_scenario(backend: str, settings_for: Any, tmp: Path) -> Scenario:
 
 
 @pytest.fixture(scope="session")
-def duckdb_scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
-    tmp = tmp_path_factory.mktemp("pipeline-duckdb")
-    sc = run_scenario("duckdb", lambda bootstrap: duckdb_settings(tmp, bootstrap), tmp)
-    yield sc
-    sc.wh.close()
+def scenarios(tmp_path_factory: pytest.TempPathFactory,
+              fakesnow_server: FakesnowServer) -> Iterator[dict[str, Scenario]]:
+    """Both backends' scenarios, run side by side: each is mostly dbt subprocesses and waits on its own
+    broker, so the pair takes little more than the longer one (CI has a time budget on 2 cores)."""
+    duck, snow = tmp_path_factory.mktemp("pipeline-duckdb"), tmp_path_factory.mktemp("pipeline-snowflake")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            "duckdb": pool.submit(run_scenario, "duckdb", lambda bootstrap: duckdb_settings(duck, bootstrap), duck),
+            "snowflake": pool.submit(run_scenario, "snowflake", lambda bootstrap: snowflake_settings(
+                snow, bootstrap, fakesnow_server, "JM_PIPELINE"), snow),
+        }
+        out = {name: f.result() for name, f in futures.items()}
+    yield out
+    for sc in out.values():
+        sc.wh.close()
 
 
 @pytest.fixture(scope="session")
-def snowflake_scenario(tmp_path_factory: pytest.TempPathFactory, fakesnow_server: FakesnowServer) -> Iterator[Scenario]:
-    tmp = tmp_path_factory.mktemp("pipeline-snowflake")
-    sc = run_scenario("snowflake", lambda bootstrap: snowflake_settings(tmp, bootstrap, fakesnow_server, "JM_PIPELINE"),
-                      tmp)
-    yield sc
-    sc.wh.close()
+def duckdb_scenario(scenarios: dict[str, Scenario]) -> Scenario:
+    return scenarios["duckdb"]
+
+
+@pytest.fixture(scope="session")
+def snowflake_scenario(scenarios: dict[str, Scenario]) -> Scenario:
+    return scenarios["snowflake"]
 
 
 @pytest.fixture(params=["duckdb", "snowflake"])
