@@ -1,9 +1,11 @@
-"""Zero-downtime rollout on the real embedded stack: while offers stream in and queries run, `jobmarket replay
---into index --collection offers-v2 --model M2` builds a new collection with another model and moves the
-alias; the API switches to it without a failed query, and no offer is lost or left over."""
+"""Zero-downtime rollout on the real embedded stack: a new champion is promoted in the model registry; while
+offers stream in and queries run, `jobmarket replay --into index --collection offers-v2 --model champion`
+builds a new collection with the champion's model and moves the alias; the API switches to it without a
+failed query, and no offer is lost or left over."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -36,6 +38,27 @@ def _publish(bootstrap: str, start: int, count: int) -> None:
     publisher.flush()
 
 
+def _promote_champion(store_uri: str) -> None:
+    """Registers a MatchingPipeline whose configuration embeds another text (a new vector space), and makes
+    it the champion, as `jobmarket train` does past its gate."""
+    import mlflow
+
+    from ml.registry import CHAMPION, MODEL_NAME, log_pipeline
+    from ml.serving import encoder_for_model_id
+    from ml.tracking import ensure_experiment, use_tracking_uri
+
+    config = {"pipeline": {"name": "hybrid:use:search_text+bm25", "encoder": "use", "template": "search_text",
+                           "lexical": True, "fusion": "score", "lexical_weight": 0.7},
+              "embedding": {"backend": "use-multilingual"}}
+    corpus = [{"id": "sample:1", "text": "Développeur Python", "lexical": "Développeur Python"},
+              {"id": "sample:2", "text": "Infirmier de nuit", "lexical": "Infirmier de nuit"}]
+    with use_tracking_uri(store_uri):
+        with mlflow.start_run(experiment_id=ensure_experiment("matching", store_uri)):
+            mlflow.log_dict(config, "config.json")
+            info = log_pipeline(config, corpus, embedder=encoder_for_model_id(NEW_MODEL))
+        mlflow.MlflowClient().set_registered_model_alias(MODEL_NAME, CHAMPION, str(info.registered_model_version))
+
+
 def _topic_state(bootstrap: str) -> set[str]:
     state = compact(Record.of(m) for m in consume_all(bootstrap, ENRICHED_OFFERS.name, group="rollout-reader"))
     return set(state.live())
@@ -64,6 +87,8 @@ def test_a_new_model_rolls_out_while_offers_stream_in(private_broker: str, tmp_p
         except TimeoutError as exc:
             raise AssertionError((tmp_path / "api.log").read_text()[-3000:]) from exc
         assert httpx.get(f"{url}/api/models", timeout=10).json()["serving"]["model_id"] == OLD_MODEL
+        store_uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
+        _promote_champion(store_uri)
 
         stop = threading.Event()
         statuses: list[tuple[str, int]] = []
@@ -90,8 +115,9 @@ def test_a_new_model_rolls_out_while_offers_stream_in(private_broker: str, tmp_p
             time.sleep(1)
             replay = subprocess.run(
                 [sys.executable, "-m", "jobmarket", "replay", "--topic", ENRICHED_OFFERS.name, "--into", "index",
-                 "--collection", "offers-v2", "--model", NEW_MODEL],
-                cwd=REPO, env={**__import__("os").environ, **env}, capture_output=True, text=True, timeout=180)
+                 "--collection", "offers-v2", "--model", "champion"],
+                cwd=REPO, capture_output=True, text=True, timeout=180,
+                env={**os.environ, **env, "EMBEDDING_SOURCE": "registry", "MLFLOW_TRACKING_URI": store_uri})
             assert replay.returncode == 0, replay.stdout[-2000:] + replay.stderr[-3000:]
             alias = read_alias(tmp_path / "index" / "offers.alias.json")
             assert alias is not None and (alias.collection, alias.model) == ("offers-v2", NEW_MODEL)
