@@ -138,8 +138,9 @@ class Explanation(BaseModel):
 
 
 class Recommendation(BaseModel):
-    score: float = Field(description="Ranking score, higher is better: meaning and words fused, then adjusted "
-                                     "by place, contract and seniority fit (comparable within one response).")
+    score: float = Field(description="Fit, 0..1, higher is better: meaning and words fused, then adjusted by "
+                                     "place, contract and seniority fit; 1 is the best match of the query that "
+                                     "also fits every profile field given (comparable within one response).")
     similarity: float | None = Field(default=None, description="Cosine similarity between the query and the "
                                                                 "offer, -1..1 (null when not computed).")
     reasons: list[str] = Field(description="Why this offer matches, in words a candidate reads (French).")

@@ -92,4 +92,14 @@ def rank(dense_hits: Sequence[ScoredOffer], lexical_hits: Ranked, lexical_offers
     fused = fuse(dense, lexical, pipeline)[: max(pipeline.candidates, 1)]
     if pipeline.rerank and fused:
         fused = rerank(fused, offers, profile, pipeline.rerank, newest_by_source(list(offers.values())))
+        ceiling = best_possible(pipeline, profile)
+        fused = [(doc, score / ceiling) for doc, score in fused]
     return Ranking(fused, offers, similarity)
+
+
+def best_possible(pipeline: PipelineConfig, profile: Profile) -> float:
+    """The re-ranked score of the best first-stage match that fits every signal the profile turns on:
+    dividing by it puts scores in 0..1 ("how well it fits", shown as a percentage on the site)."""
+    active = {"distance": profile.point is not None, "contract": bool(profile.contract),
+              "seniority": bool(profile.seniority), "freshness": True}
+    return 1.0 + sum(w for name, w in pipeline.rerank.items() if active.get(name, False) and w > 0)

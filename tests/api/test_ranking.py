@@ -80,3 +80,14 @@ def test_filters_on_list_fields_need_every_value() -> None:
     offer = _offer(11, "Dev").model_copy(update={"skills": ["Python", "SQL"]})
     assert matches_filters(offer, OfferFilters(skills=["Python"]))
     assert not matches_filters(offer, OfferFilters(skills=["Python", "Java"]))
+
+
+def test_scores_are_a_fit_between_0_and_1() -> None:
+    near = ScoredOffer(_offer(13, "Infirmier", city="Lyon"), 0.80)
+    far = ScoredOffer(_offer(14, "Infirmier", city="Lille", lat=50.63, lon=3.06), 0.60)
+    other = ScoredOffer(_offer(15, "Boulanger"), 0.30)
+    # No profile: the best first-stage match is a full fit.
+    assert rank([near, far, other], [], {}, None, RECIPE, Profile()).ranked[0][1] == 1.0
+    # With a city and a contract, the best match that is near and of that contract is a full fit too.
+    scores = dict(rank([near, far, other], [], {}, None, RECIPE, Profile(point=LYON, contract="CDI")).ranked)
+    assert scores[near.offer.id] == 1.0 and 0.0 <= scores[other.offer.id] < scores[far.offer.id] < 1.0
