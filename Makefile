@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast lint schemas lock clean compose-validator
+.PHONY: install test-deps run test test-fast lint schemas lock clean compose-validator
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,19 +38,22 @@ $(COMPOSE_STAMP): $(COMPOSE_REQS)
 
 compose-validator: $(COMPOSE_STAMP)
 
-install: $(STAMP) $(CHROMIUM) $(COMPOSE_STAMP)
+install: $(STAMP)
+
+# What only the tests need: a browser for the web tests, the compose validator for tests/test_compose.py.
+test-deps: $(CHROMIUM) $(COMPOSE_STAMP)
 
 run: install
 	$(BIN)/jobmarket up
 
 # Lint and types are part of the suite: a change that breaks them fails like a failing test.
-test: install
+test: install test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest -q -ra --durations=25
 
 # The developers' fast loop: everything but the tests that start real services (`-m slow`, run by `make test`).
-test-fast: install
+test-fast: install test-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 	$(BIN)/python -m pytest -q -ra -m "not slow"
