@@ -37,7 +37,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from core.settings import CommonSettings
-from schemas.events import VERSION_HEADER, Offer
+from schemas.events import Offer, header_version
 from schemas.topics import ENRICHED_OFFERS
 
 log = structlog.get_logger(__name__)
@@ -125,12 +125,9 @@ class Record:
 
 def record_version(record: Record) -> int:
     """The ``version`` header (the merge stage sets it on records and tombstones), else the offer's own."""
-    raw = record.header(VERSION_HEADER)
-    if raw is not None:
-        try:
-            return int(raw.decode("ascii", errors="replace").strip())
-        except ValueError:
-            pass
+    version = header_version(record.headers)
+    if version is not None:
+        return version
     if record.value is not None:
         try:
             return int(Offer.model_validate_json(record.value).version or 0)

@@ -64,6 +64,19 @@ def canonical_offer_id(source: str, source_id: str) -> str:
     return str(uuid.uuid5(OFFER_NAMESPACE, source_ref(source, source_id)))
 
 
+def header_version(headers: Any) -> int | None:
+    """The ``version`` header of a record's headers (confluent's list of pairs, or a dict); None when absent
+    or not an integer. Every consumer reads the version here, one way."""
+    pairs = headers.items() if isinstance(headers, dict) else (headers or [])
+    raw = next((v for k, v in pairs if k == VERSION_HEADER), None)
+    if raw is None:
+        return None
+    try:
+        return int(raw.decode("ascii", errors="replace") if isinstance(raw, bytes) else raw)
+    except (TypeError, ValueError):
+        return None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -35,7 +35,7 @@ from tenacity import (
 )
 
 from core.kafka import headers_for, make_producer, to_bytes
-from schemas.events import VERSION_HEADER, DeadLetter, Offer
+from schemas.events import DeadLetter, Offer, header_version
 from schemas.topics import DEAD_LETTERS, ENRICHED_OFFERS
 from vector_index.base import VectorIndex
 
@@ -128,13 +128,10 @@ def _reembed(offers: list[Offer], reembed: Reembed) -> dict[str, str]:
 
 def record_version(msg: Message, offer: Offer | None) -> int:
     """The record's version: its ``version`` header, else the offer's own field, else 0."""
-    headers = msg.headers() or []
-    pairs = headers.items() if isinstance(headers, dict) else headers
-    raw = next((v for k, v in pairs if k == VERSION_HEADER), None)
-    try:
-        return int(raw) if raw is not None else (offer.version if offer is not None else 0)
-    except (TypeError, ValueError):
-        return offer.version if offer is not None else 0
+    version = header_version(msg.headers())
+    if version is not None:
+        return version
+    return offer.version if offer is not None else 0
 
 
 def drop_stale(plan: BatchPlan, stored: Mapping[str, int]) -> int:
@@ -233,14 +230,8 @@ def event_age_s(msg: Message, now_s: float, since_s: float) -> float | None:
     kind, ts_ms = msg.timestamp()
     if kind != TIMESTAMP_NOT_AVAILABLE and ts_ms < since_s * 1000:
         return None
-    headers = msg.headers() or []  # a consumed message's headers are a list of pairs
-    pairs = headers.items() if isinstance(headers, dict) else headers
-    version = next((v for k, v in pairs if k == VERSION_HEADER), None)
-    try:
-        version_us = int(version) if version is not None else 0
-    except (TypeError, ValueError):
-        return None
-    if version_us < MIN_EVENT_US:
+    version_us = header_version(msg.headers())
+    if version_us is None or version_us < MIN_EVENT_US:
         return None
     return max(0.0, now_s - version_us / 1e6)
 

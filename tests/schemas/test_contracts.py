@@ -74,3 +74,12 @@ def test_offer_and_removal_validate() -> None:
     removal = OfferRemoval(source=Source.ADZUNA, source_id="42", removed_at=NOW)
     assert removal.key == "adzuna:42"
     assert DEAD_LETTERS.value_model is DeadLetter
+
+
+def test_the_version_header_is_read_one_way_whatever_the_client_gives() -> None:
+    from schemas.events import header_version
+
+    assert header_version([("other", b"1"), ("version", b"1796000000000000")]) == 1796000000000000
+    assert header_version({"version": "42"}) == 42
+    assert header_version([("version", None)]) is None and header_version(None) is None
+    assert header_version([("version", b"not a number")]) is None
