@@ -69,11 +69,12 @@ def fuse(dense: Ranked, lexical: Ranked, pipeline: PipelineConfig) -> Ranked:
 def rank(dense_hits: Sequence[ScoredOffer], lexical_hits: Ranked, lexical_offers: Mapping[str, Offer],
          filters: OfferFilters | None, pipeline: PipelineConfig, profile: Profile,
          vectors: Mapping[str, npt.NDArray[np.float32]] | None = None,
-         query_vector: npt.NDArray[np.float32] | None = None) -> Ranking:
+         query_vector: npt.NDArray[np.float32] | None = None, limit: int = 0) -> Ranking:
     """Fuse, then re-rank, the two first-stage lists (pure: the route fetches both).
 
     ``lexical_offers`` are the offers behind ``lexical_hits`` (those not in the index any more are
     dropped, as are those failing ``filters``); ``vectors`` lets a lexical-only hit report its cosine.
+    The recipe re-ranks its ``candidates`` head; ``limit`` keeps more when a deep page needs them.
     """
     offers: dict[str, Offer] = {h.offer.id: h.offer for h in dense_hits}
     similarity = {h.offer.id: float(h.score) for h in dense_hits}
@@ -89,7 +90,7 @@ def rank(dense_hits: Sequence[ScoredOffer], lexical_hits: Ranked, lexical_offers
     dense: Ranked = [(h.offer.id, float(h.score)) for h in dense_hits]
     if pipeline.threshold is not None:
         dense = [(d, s) for d, s in dense if s >= pipeline.threshold]
-    fused = fuse(dense, lexical, pipeline)[: max(pipeline.candidates, 1)]
+    fused = fuse(dense, lexical, pipeline)[: max(pipeline.candidates, limit, 1)]
     if pipeline.rerank and fused:
         fused = rerank(fused, offers, profile, pipeline.rerank, newest_by_source(list(offers.values())))
         ceiling = best_possible(pipeline, profile)

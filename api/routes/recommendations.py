@@ -90,7 +90,8 @@ def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, c
     with dependency("index"):
         dense_hits: list[ScoredOffer] = index.search(vector, depth, body.filters)
     lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
-    missing = [doc for doc, _ in lexical_hits if doc not in {h.offer.id for h in dense_hits}]
+    in_dense = {h.offer.id for h in dense_hits}
+    missing = [doc for doc, _ in lexical_hits if doc not in in_dense]
     lexical_offers: dict[str, Offer] = {}
     if missing:
         get_many = getattr(index, "get_many", None)
@@ -98,7 +99,7 @@ def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, c
             lexical_offers = get_many(missing) if get_many is not None else \
                 {o.id: o for doc in missing if (o := index.get(doc)) is not None}
     ranking = rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, _profile(body, place),
-                   vectors, np.asarray(vector, dtype=np.float32))
+                   vectors, np.asarray(vector, dtype=np.float32), limit=depth)
     query = CandidateQuery(text=body.query_text(), skills=body.skills, place=place, radius_km=body.radius_km,
                            contract_types=body.contract_types, seniority=body.seniority)
     have = candidate_skills(query.text, body.skills)

@@ -91,3 +91,9 @@ def test_scores_are_a_fit_between_0_and_1() -> None:
     # With a city and a contract, the best match that is near and of that contract is a full fit too.
     scores = dict(rank([near, far, other], [], {}, None, RECIPE, Profile(point=LYON, contract="CDI")).ranked)
     assert scores[near.offer.id] == 1.0 and 0.0 <= scores[other.offer.id] < scores[far.offer.id] < 1.0
+
+
+def test_a_deep_page_keeps_more_than_the_re_ranked_head() -> None:
+    hits = [ScoredOffer(_offer(100 + i, f"Poste {i}"), 0.9 - i * 0.001) for i in range(150)]
+    assert len(rank(hits, [], {}, None, RECIPE, Profile()).ranked) == RECIPE.candidates
+    assert len(rank(hits, [], {}, None, RECIPE, Profile(), limit=131).ranked) == 131
