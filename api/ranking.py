@@ -18,7 +18,7 @@ import numpy.typing as npt
 from ml.relevance.configs import PipelineConfig
 from ml.relevance.fusion import rrf, score_fusion
 from ml.relevance.rerank import Profile, newest_by_source, rerank
-from ml.relevance.runner import without_city
+from ml.relevance.texts import without_city
 from schemas.events import Offer
 from vector_index.base import OfferFilters, ScoredOffer, to_payload
 

@@ -138,10 +138,10 @@ async def recommend_for(request: Request, body: RecommendationRequest) -> Recomm
     index: VectorIndex = app.state.index
     size = body.page_size
     offset = check_page(settings, body.page, size, size_field=_size_field(body))
-    embedder = worker.embedder
-    vector = await worker.encode_query(lexical_query(body.query_text(), body.city, served_pipeline(embedder)))
+    pipeline = served_pipeline(worker.embedder)
+    vector = await worker.encode_query(lexical_query(body.query_text(), body.city, pipeline))
     results, has_more = await run_in_threadpool(_rank, body, vector, index, getattr(app.state, "catalog", None),
-                                                served_pipeline(embedder), settings, _locator(app), offset, size)
+                                                pipeline, settings, _locator(app), offset, size)
     return RecommendationResponse(model=worker.embedder.model_id, page=body.page, size=size, count=len(results),
                                   has_more=has_more, results=results)
 

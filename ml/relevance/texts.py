@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from schemas.events import Offer
@@ -44,3 +45,12 @@ def passage_text(offer: Offer, template: str = "search_text") -> str:
 def lexical_text(o: Offer) -> str:
     """What BM25 indexes: everything a candidate's words could match."""
     return _join(o.title, o.rome_label, " ".join(o.skills), o.city, o.description)
+
+
+def without_city(text: str, city: str | None) -> str:
+    """The query text without its city (and a preposition just before it): the profile carries it."""
+    if not city:
+        return text
+    pattern = r"\b(?:(?:à|a|au|en|près de|pres de|in|near)\s+)?" + re.escape(city) + r"\b"
+    out = re.sub(pattern, " ", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", out).strip(" ,") or text
