@@ -123,22 +123,26 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str)
     clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)  # fingerprint -> dedup.State
     members = app.Table(MEMBER_TABLE, partitions=PARTITIONS, key_type=str)  # dedup.member_key -> dedup.Member
-    state: dict[str, Embedder] = {}
+    loading: dict[str, asyncio.Future[Embedder]] = {}
     # Every model call from one thread: torch gives each calling thread its own OpenMP team, and the
     # default executor's rotating threads left two teams of 2 threads fighting over 2 cores.
     model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
 
-    def model() -> Embedder:
-        if "embedder" not in state:
-            state["embedder"] = embedder or default_embedder()
-        return state["embedder"]
+    async def model() -> Embedder:
+        """The embedder, loaded once, in the model thread. Never on the event loop: a load takes seconds
+        (tens on a loaded machine), and a blocked loop misses heartbeats and stalls both agents."""
+        if "model" not in loading:
+            loading["model"] = asyncio.get_running_loop().run_in_executor(
+                model_thread, lambda: embedder or default_embedder())
+        return await loading["model"]
 
     @app.task
     async def warm_model() -> None:
         # Load the model before the first batch so the first offers do not pay for it.
         # One encode too: the first call pays for lazy initialisation (~0.5 s here).
-        await asyncio.get_running_loop().run_in_executor(model_thread, lambda: model().encode(["warm-up"]))
-        log.info("embedding model ready", model=model().model_id)
+        loaded = await model()
+        await asyncio.get_running_loop().run_in_executor(model_thread, lambda: loaded.encode(["warm-up"]))
+        log.info("embedding model ready", model=loaded.model_id)
 
     @app.task
     async def warm_referential() -> None:
@@ -189,7 +193,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             started = time.perf_counter()
             records = [_record(e) for e in events]
             parsed = batches.parse_commands(records)
-            embedder_ = model()
+            embedder_ = await model()
             t_embed = time.perf_counter()
             vectors = await asyncio.get_running_loop().run_in_executor(
                 model_thread, batches.embed_each, embedder_.encode,

@@ -75,6 +75,15 @@ class Stack:
     def tail(self, chars: int = 4000) -> str:
         return self.log_path.read_text(errors="replace")[-chars:]
 
+    def story(self, lines: int = 80) -> str:
+        """The worker's own account (batches, warnings, recovery) and the supervisor's: what a stall needs
+        to be understood, which the interleaved tail of every service's log hides."""
+        keep = ("batch ", "never seen", "warning", "error", "Recovery]: Worker ready", "rebalanc", "Traceback",
+                "system ")
+        story = [line for line in self.log_path.read_text(errors="replace").splitlines()
+                 if (" worker " in line or " system " in line) and any(k in line for k in keep)]
+        return "\n".join(story[-lines:])
+
 
 def _session_pids(sid: int) -> list[int]:
     """Processes of session ``sid``: the supervisor's children run in process groups of their own."""
@@ -305,7 +314,7 @@ def test_a_restart_keeps_the_history_and_later_changes_reach_the_warehouse(tmp_p
             wait_until(published, READY_TIMEOUT_S, interval=1,
                        what="A's update, B's tombstone, C's new title and D's Adzuna twin on the enriched topic")
         except TimeoutError as exc:
-            raise AssertionError(f"the worker did not publish them: {exc}\n{latest()}\n{stack.tail()}") from exc
+            raise AssertionError(f"the worker did not publish them: {exc}\n{latest()}\n{stack.story()}") from exc
         time.sleep(3)  # anything else the worker would (wrongly) re-process shows up by now
         new_records = _multiset(enriched_records(stack.bootstrap)) - _multiset(run1_enriched)
         # nothing of run 1 re-processed or re-embedded: new records are only about A, B, C and D (at least
