@@ -19,7 +19,7 @@ from api.errors import document_problems, install_problem_handlers, internal_err
 from api.metrics import ApiMetrics, MetricsMiddleware
 from api.middleware import BodySizeLimitMiddleware, ConcurrencyLimitMiddleware
 from api.model_worker import ModelWorker
-from api.probes import BackgroundCheck, database_check, index_check, mlflow_check, warehouse_check
+from api.probes import BackgroundCheck, database_check, index_check, kafka_check, mlflow_check, warehouse_check
 from api.read_deps import build_catalog
 from api.routes import auth as auth_routes
 from api.routes import candidates as candidate_routes
@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = s
-        probe = health.KafkaProbe(s.bootstrap_servers, s.health_kafka_interval_s, s.health_kafka_timeout_s)
+        probe = BackgroundCheck("broker", kafka_check(s.bootstrap_servers, s.health_kafka_timeout_s),
+                                s.health_kafka_interval_s, s.health_kafka_timeout_s)
         probe.start()
         app.state.kafka_probe = probe
         try:

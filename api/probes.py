@@ -94,6 +94,19 @@ class BackgroundCheck:
 # ------------------------------------------------------------------------------------ check functions
 
 
+def kafka_check(bootstrap: str, timeout_s: float) -> Callable[[], dict[str, Any]]:
+    """The broker answers a metadata request. One AdminClient for the process's life: each client owns
+    librdkafka threads and sockets, and a client per check leaked them."""
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+
+    def check() -> dict[str, Any]:
+        return {"topics": len(admin.list_topics(timeout=timeout_s).topics)}
+
+    return check
+
+
 def mlflow_check(uri: str | None, timeout_s: float) -> Callable[[], dict[str, Any]]:
     """An HTTP tracking server answers ``/health``; a local store (``sqlite:``, ``file:``, a path) is up
     when its file or folder exists."""

@@ -14,12 +14,9 @@ The public answers hold states and counts only; addresses and exception texts go
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass
+from typing import Any
 
 import structlog
-from confluent_kafka.admin import AdminClient
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.concurrency import run_in_threadpool
@@ -32,74 +29,20 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["health"])
 
 
-@dataclass(frozen=True)
-class KafkaCheck:
-    ok: bool
-    topics: int | None
-    checked_at: float  # time.monotonic()
-
-
-class KafkaProbe:
-    """Checks the broker every ``interval_s`` from one thread with ONE AdminClient; ``status()`` reads
-    the last result. A result older than ``stale_after_s`` counts as down (the checker itself is stuck)."""
-
-    def __init__(self, bootstrap: str, interval_s: float = 5.0, timeout_s: float = 2.0) -> None:
-        self._bootstrap = bootstrap
-        self._interval_s = interval_s
-        self._timeout_s = timeout_s
-        self.stale_after_s = 3 * interval_s + timeout_s
-        self.last: KafkaCheck | None = None
-        self.last_error: str | None = None  # for logs and tests, never for the public answer
-        self._admin = AdminClient({"bootstrap.servers": bootstrap})
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="kafka-probe", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(self._timeout_s + 1)
-
-    def check(self) -> KafkaCheck:
-        was_ok = self.last.ok if self.last else None
-        try:
-            topics = len(self._admin.list_topics(timeout=self._timeout_s).topics)
-        except Exception as exc:
-            self.last_error = str(exc)
-            if was_ok is not False:  # log transitions, not every check of a long outage
-                log.warning("kafka unreachable", bootstrap=self._bootstrap, error=self.last_error)
-            self.last = KafkaCheck(ok=False, topics=None, checked_at=time.monotonic())
-        else:
-            if was_ok is False:
-                log.info("kafka reachable again", bootstrap=self._bootstrap)
-            self.last = KafkaCheck(ok=True, topics=topics, checked_at=time.monotonic())
-        return self.last
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.check()
-            self._stop.wait(self._interval_s)
-
-    def status(self) -> DependencyStatus:
-        last = self.last
-        if last is None:
-            return DependencyStatus(ok=False, detail="not checked yet")
-        age = round(time.monotonic() - last.checked_at, 1)
-        if age > self.stale_after_s:
-            return DependencyStatus(ok=False, detail={"state": "unknown (check is stale)", "checked_s_ago": age})
-        if not last.ok:
-            return DependencyStatus(ok=False, detail={"state": "unreachable", "checked_s_ago": age})
-        return DependencyStatus(ok=True, detail={"topics": last.topics, "checked_s_ago": age})
+def broker_status(state: Any) -> DependencyStatus:
+    """The last broker check (``BackgroundCheck`` in ``api.probes``): up with its topic count, or why not."""
+    probe: BackgroundCheck | None = getattr(state, "kafka_probe", None)
+    if probe is None:
+        return DependencyStatus(ok=False, detail={"state": "not checked yet"})
+    result = probe.status()
+    return DependencyStatus(ok=bool(result.ok), detail=result.detail)
 
 
 @router.get("/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}})
 async def health(request: Request, response: Response, settings: SettingsDep, indexer: IndexerDep) -> HealthResponse:
     """Each dependency's state; 503 when one is down (load balancers read the status code)."""
     state = request.app.state
-    probe: KafkaProbe | None = getattr(state, "kafka_probe", None)
-    deps: dict[str, DependencyStatus] = {
-        "kafka": probe.status() if probe else DependencyStatus(ok=False, detail="not checked yet")}
+    deps: dict[str, DependencyStatus] = {"kafka": broker_status(state)}
     index = getattr(state, "index", None)
     if index is None:
         deps["index"] = DependencyStatus(ok=False, detail="not open")
@@ -145,8 +88,7 @@ async def ready(request: Request, response: Response, settings: SettingsDep) -> 
     state = request.app.state
     required = set(settings.ready_required)
     checks: dict[str, ReadyCheck] = {}
-    probe: KafkaProbe | None = getattr(state, "kafka_probe", None)
-    kafka = probe.status() if probe else DependencyStatus(ok=False, detail="not checked yet")
+    kafka = broker_status(state)
     checks["broker"] = ReadyCheck(ok=kafka.ok, required="broker" in required,
                                   detail=kafka.detail if isinstance(kafka.detail, dict) else {"state": kafka.detail})
     embedder = getattr(state, "embedder", None)

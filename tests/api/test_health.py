@@ -4,7 +4,7 @@ import time
 
 from fastapi.testclient import TestClient
 
-from api.routes.health import KafkaProbe
+from api.probes import BackgroundCheck, kafka_check
 from tests.support.services import wait_until
 
 
@@ -19,7 +19,7 @@ def test_health_reports_a_down_broker_as_degraded(client: TestClient) -> None:
 
 
 def test_health_answers_from_cache_fast_and_leaks_nothing_when_the_broker_is_down(client: TestClient) -> None:
-    probe: KafkaProbe = client.app.state.kafka_probe  # type: ignore[attr-defined]
+    probe: BackgroundCheck = client.app.state.kafka_probe  # type: ignore[attr-defined]
     wait_until(lambda: probe.last is not None, 10, 0.1, "a first Kafka check")
     assert probe.last_error  # there is an exception text that could leak
     start = time.monotonic()
@@ -31,9 +31,8 @@ def test_health_answers_from_cache_fast_and_leaks_nothing_when_the_broker_is_dow
     assert "127.0.0.1:1" not in resp.text and probe.last_error not in resp.text
 
 
-def test_kafka_probe_sees_a_live_broker_with_one_reused_client(kafka_bootstrap: str) -> None:
-    probe = KafkaProbe(kafka_bootstrap, interval_s=0.1, timeout_s=2)
-    admin = probe._admin
+def test_kafka_check_sees_a_live_broker_check_after_check(kafka_bootstrap: str) -> None:
+    probe = BackgroundCheck("broker", kafka_check(kafka_bootstrap, timeout_s=2), interval_s=0.1, timeout_s=2)
     probe.start()
     try:
         wait_until(lambda: probe.last is not None and probe.last.ok, 10, 0.1, "a successful check")
@@ -41,6 +40,7 @@ def test_kafka_probe_sees_a_live_broker_with_one_reused_client(kafka_bootstrap: 
         assert status.ok and isinstance(status.detail, dict)
         topics = status.detail["topics"]
         assert isinstance(topics, int) and topics >= 5
-        assert probe._admin is admin
+        wait_until(lambda: probe.status().checked_at > status.checked_at, 10, 0.1, "a second check")
+        assert probe.status().ok and probe.last_error is None
     finally:
         probe.stop()
