@@ -40,6 +40,7 @@ from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW
 from stream_processors import batches
 from stream_processors.enrichment.referential import referential
 from stream_processors.metrics import WorkerMetrics, lazy_lags
+from stream_processors.model_loader import ModelLoader
 from stream_processors.pipeline import RawRecord
 from stream_processors.settings import Settings
 from stream_processors.transport import App
@@ -123,18 +124,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     ref_fingerprints = app.Table(REF_TABLE, partitions=PARTITIONS, key_type=str)
     clusters = app.Table(CLUSTER_TABLE, partitions=PARTITIONS, key_type=str)  # fingerprint -> dedup.State
     members = app.Table(MEMBER_TABLE, partitions=PARTITIONS, key_type=str)  # dedup.member_key -> dedup.Member
-    loading: dict[str, asyncio.Future[Embedder]] = {}
     # Every model call from one thread: torch gives each calling thread its own OpenMP team, and the
     # default executor's rotating threads left two teams of 2 threads fighting over 2 cores.
     model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
-
-    async def model() -> Embedder:
-        """The embedder, loaded once, in the model thread. Never on the event loop: a load takes seconds
-        (tens on a loaded machine), and a blocked loop misses heartbeats and stalls both agents."""
-        if "model" not in loading:
-            loading["model"] = asyncio.get_running_loop().run_in_executor(
-                model_thread, lambda: embedder or default_embedder())
-        return await loading["model"]
+    model = ModelLoader(lambda: embedder or default_embedder(), model_thread).get
 
     @app.task
     async def warm_model() -> None:
