@@ -44,6 +44,7 @@ from stream_processors.model_loader import ModelLoader
 from stream_processors.pipeline import RawRecord
 from stream_processors.settings import Settings
 from stream_processors.transport import App
+from stream_processors.watchdog import StageClock, Watchdog
 
 log = structlog.get_logger(__name__)
 
@@ -167,9 +168,38 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def serve_metrics() -> None:
         metrics.serve(s.metrics_port, s.metrics_host)
 
+    clock = StageClock()
+    watchdog = Watchdog(clock, {"route": frozenset((RAW_OFFERS.name, REMOVALS.name)),
+                                "merge": frozenset((DEDUP.name,))}, s.stall_after_s)
+
+    @app.task
+    async def watch_stages() -> None:
+        if s.stall_after_s <= 0:
+            return
+        read = lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s)
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(s.stall_check_interval_s)
+            if app.in_recovery or app.rebalancing:
+                watchdog.hold()
+                continue
+            try:
+                lags = await loop.run_in_executor(None, read)
+            except Exception as exc:  # the broker is slow or away: the consumer says so in its own way
+                log.warning("watchdog: could not read the group's lag", error=str(exc))
+                continue
+            stalled = watchdog.check(lags)
+            if stalled:
+                log.error("stage stalled with records waiting: exiting so that the worker is restarted",
+                          stages=stalled, idle_after_s=s.stall_after_s,
+                          lag={f"{x.topic}/{x.partition}": x.lag for x in lags if x.lag > 0})
+                os._exit(75)  # no shutdown commit: the restarted worker resumes from the committed offsets
+
     @app.agent(route_in)
     async def route(stream: faust.StreamT[bytes]) -> None:
+        clock.waiting("route")
         async for events in stream.take_events(s.batch_size, within=s.route_within_s):  # type: ignore[attr-defined]
+            clock.busy("route")
             started = time.perf_counter()
             routed = batches.route_batch([_record(e) for e in events], ref_fingerprints.get)
             futures = [await send_dead(d) for d in routed.dead] + [await send_command(c) for c in routed.commands]
@@ -178,11 +208,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 write(ref_fingerprints, events[i], ref, fp)
             log.info("batch routed", records=len(events), dead=len(routed.dead))
             metrics.batch("route", len(events), len(routed.dead), time.perf_counter() - started)
+            clock.waiting("route")
 
     @app.agent(merge_in)
     async def merge(stream: faust.StreamT[bytes]) -> None:
         idle_since = time.perf_counter()
+        clock.waiting("merge")
         async for events in stream.take_events(s.batch_size, within=s.batch_within_s):  # type: ignore[attr-defined]
+            clock.busy("merge")
             started = time.perf_counter()
             records = [_record(e) for e in events]
             parsed = batches.parse_commands(records)
@@ -212,5 +245,6 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             metrics.merged(merged.embedded, offers=sum(p.offer is not None for p in merged.published),
                            tombstones=sum(p.offer is None for p in merged.published))
             idle_since = time.perf_counter()
+            clock.waiting("merge")
 
     return app

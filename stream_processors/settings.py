@@ -33,3 +33,8 @@ class Settings(CommonSettings):
     metrics_host: str = "127.0.0.1"  # 0.0.0.0 in a container a Prometheus scrapes from outside
     # How long one scrape may wait for the broker when it reads the group's lag.
     metrics_lag_timeout_s: float = 2.0
+    # A stage idle this long while its input holds uncommitted records (twice in a row, checked every
+    # `stall_check_interval_s`) ends the worker so its supervisor restarts it (stream_processors/watchdog.py).
+    # 0: off.
+    stall_after_s: float = 90.0
+    stall_check_interval_s: float = 10.0
