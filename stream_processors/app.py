@@ -185,9 +185,12 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 continue
             try:
                 lags = await loop.run_in_executor(None, read)
+                # only this worker's partitions: another replica's backlog is its own business
+                mine = {(tp.topic, tp.partition) for tp in app.consumer.assignment()}
             except Exception as exc:  # the broker is slow or away: the consumer says so in its own way
                 log.warning("watchdog: could not read the group's lag", error=str(exc))
                 continue
+            lags = [x for x in lags if (x.topic, x.partition) in mine]
             stalled = watchdog.check(lags)
             if stalled:
                 log.error("stage stalled with records waiting: exiting so that the worker is restarted",

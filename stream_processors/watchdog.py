@@ -6,7 +6,8 @@ its flow is suspended, and a consumer can be left fetching nothing). A restart r
 committed offsets, and every batch is idempotent in effect, so a stall costs a restart, not an offer.
 
 A stage counts as stalled when it has waited for events longer than ``after_s`` while its consumer
-group has records it has not committed on the stage's input topics, on two checks in a row (faust
+group has records it has not committed on the stage's input partitions assigned to this worker (a
+replica's own backlog keeps it busy, not stalled), on two checks in a row (faust
 commits a few seconds after a batch, so one check can see a lag that is already processed).
 """
 

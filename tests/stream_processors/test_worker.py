@@ -23,6 +23,7 @@ from producers.sample_feed import generate_offers
 from schemas.events import DedupCommand, Offer, OfferRemoval, RawOfferEnvelope, Source
 from schemas.topics import DEDUP, ENRICHED_OFFERS
 from stream_processors.enrichment import enrich
+from stream_processors.metrics import BrokerReader
 from tests.conftest import tansu_broker
 from tests.support.enriched import live_offers, refs_of, versions
 from tests.support.services import consume_all, service, wait_until
@@ -67,13 +68,20 @@ def start_worker(stack: ExitStack, env: dict[str, str], log: Path) -> subprocess
     return stack.enter_context(service(["worker"], env, log))
 
 
-def where(bootstrap: str, refs: set[str]) -> str:
-    """Where the missing refs stopped: routed to the dedup topic? ever published, even if overwritten since?"""
+def where(bootstrap: str, refs: set[str], group: str) -> str:
+    """Where the missing refs stopped: routed to the dedup topic? ever published, even if overwritten since?
+    And how far the worker's group committed on the dedup topic (past them: skipped; short of them: stuck)."""
     commands = [m for m in consume_all(bootstrap, DEDUP.name) if m.value() is not None]
     routed = [(m.partition(), m.offset()) for m in commands if DedupCommand.model_validate_json(m.value()).ref in refs]
     published = [m.offset() for m in consume_all(bootstrap, ENRICHED_OFFERS.name)
                  if m.value() is not None and refs & set(Offer.model_validate_json(m.value()).source_refs)]
-    return f"dedup commands at {routed}, enriched records at offsets {published}"
+    reader = BrokerReader(bootstrap, timeout_s=5)
+    try:
+        committed = {p: o for (t, p), o in sorted(reader.committed(group).items()) if t == DEDUP.name}
+    finally:
+        reader.close()
+    return (f"dedup commands at {routed}, enriched records at offsets {published}, "
+            f"committed on {DEDUP.name} {committed}")
 
 
 def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: str, worker_env: dict[str, str],
@@ -96,7 +104,8 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: 
                        what="every offer enriched after the restart")
         except TimeoutError as exc:
             missing = expected - set(refs_of(live_offers(private_broker)))
-            raise AssertionError(f"lost after kill -9: {sorted(missing)}; {where(private_broker, missing)}") from exc
+            seen = where(private_broker, missing, worker_env["WORKER_APP_ID"])
+            raise AssertionError(f"lost after kill -9: {sorted(missing)}; {seen}") from exc
         time.sleep(2)  # anything late and doubled would show up now
         refs = refs_of(live_offers(private_broker))
     assert sorted(refs) == sorted(expected), "each published offer lives in exactly one canonical offer"
