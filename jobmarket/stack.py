@@ -362,4 +362,7 @@ def run_stack(settings: CommonSettings, sample_count: int) -> int:
     if tracking.embedded_server:
         prepare_store(tracking)
         env["MLFLOW_TRACKING_URI"] = tracking.tracking_uri  # every child talks to the stack's own server
+        # It starts beside the worker and the API (~10 s): they wait for it before choosing their model,
+        # else a promoted champion would lose to the default at every start (and be re-embedded by the indexer).
+        env.setdefault("EMBEDDING_REGISTRY_WAIT_S", "60")
     return Supervisor(processes(settings, sample_count), env).run()

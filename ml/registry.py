@@ -20,6 +20,7 @@ import math
 import os
 import statistics
 import tempfile
+import time
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -146,11 +147,12 @@ def tag_decision(c: MlflowClient, version: str, decision: GateDecision) -> None:
     c.set_model_version_tag(MODEL_NAME, version, "gate_reason", decision.reason)
 
 
-def champion_config(uri: str, timeout_s: float = 3.0) -> tuple[str, dict[str, Any]] | None:
+def champion_config(uri: str, timeout_s: float = 3.0, wait_s: float = 0.0) -> tuple[str, dict[str, Any]] | None:
     """(champion version, its configuration) for serving; ``None`` when there is none or the registry does
-    not answer within about ``timeout_s`` (logged: the caller falls back to the packaged default)."""
-    if is_http(uri) and not server_ready(uri, timeout_s):
-        log.warning("model registry unreachable: serving the default model", uri=uri)
+    not answer within about ``timeout_s``, after retrying for up to ``wait_s`` (logged: the caller falls
+    back to the packaged default)."""
+    if is_http(uri) and not _answers_within(uri, timeout_s, wait_s):
+        log.warning("model registry unreachable: serving the default model", uri=uri, waited_s=wait_s)
         return None
     try:
         with bounded_requests(timeout_s):
@@ -164,6 +166,15 @@ def champion_config(uri: str, timeout_s: float = 3.0) -> tuple[str, dict[str, An
     except Exception as exc:  # a half-working registry must not stop serving either
         log.warning("model registry lookup failed: serving the default model", uri=uri, error=str(exc))
         return None
+
+
+def _answers_within(uri: str, timeout_s: float, wait_s: float) -> bool:
+    deadline = time.monotonic() + wait_s
+    while not server_ready(uri, timeout_s):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
+    return True
 
 
 @dataclass(frozen=True)

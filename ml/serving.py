@@ -100,13 +100,15 @@ def from_config(config: Mapping[str, Any], version: str | None = None) -> Servin
 
 def serving_encoder(settings: EmbeddingSettings | None = None) -> ServingEncoder:
     """The champion when the registry has one (``EMBEDDING_SOURCE=registry``, the default), else the
-    default; an unreachable registry is logged and served around, never waited for."""
+    default; an unreachable registry is waited for up to ``EMBEDDING_REGISTRY_WAIT_S`` (0 unless
+    `jobmarket up` starts one beside this service), then logged and served around."""
     s = settings or EmbeddingSettings()
     if s.source == "registry":
         from ml.registry import champion_config  # imports mlflow: only when a registry is asked
         from ml.tracking import TrackingSettings
 
-        found = champion_config(TrackingSettings().tracking_uri, timeout_s=s.registry_timeout_s)
+        found = champion_config(TrackingSettings().tracking_uri, timeout_s=s.registry_timeout_s,
+                                wait_s=s.registry_wait_s)
         if found is not None:
             version, config = found
             try:

@@ -25,6 +25,9 @@ class EmbeddingSettings(BaseSettings):
     # ``registry``: the MLflow champion when there is one, else these settings; ``settings``: these only.
     source: Literal["registry", "settings"] = "registry"
     registry_timeout_s: float = 3.0
+    # How long to wait for a registry that does not answer yet (one starting beside this service, as in
+    # `jobmarket up`, which sets 60) before serving the default; 0: never wait.
+    registry_wait_s: float = 0.0
     batch_size: int = 32
     max_seq_length: int = 128
     threads: int = 2

@@ -7,6 +7,7 @@ import time
 import pandas as pd
 import pytest
 
+from ml import registry
 from ml.embedding import Embedder
 from ml.registry import CHAMPION, MODEL_NAME, champion_config, gate_decision, list_versions, log_pipeline
 from ml.tracking import ensure_experiment, use_tracking_uri
@@ -110,3 +111,27 @@ def test_champion_config_answers_none_fast_when_the_registry_is_down() -> None:
     assert list_versions("http://127.0.0.1:1", timeout_s=1.0) is None
     assert time.monotonic() - started < 3.0
 
+
+
+def test_a_registry_starting_beside_the_service_is_waited_for_up_to_wait_s(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    answers = iter([False, False, True])
+
+    def ready(uri: str, timeout_s: float) -> bool:
+        asked.append(uri)
+        return next(answers)
+
+    monkeypatch.setattr("ml.registry.server_ready", ready)
+    monkeypatch.setattr("ml.registry.time.sleep", lambda _s: None)
+    assert registry._answers_within("http://127.0.0.1:5000", 0.5, wait_s=60) and len(asked) == 3
+
+
+def test_without_wait_s_an_unreachable_registry_is_asked_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def down(uri: str, timeout_s: float) -> bool:
+        asked.append(uri)
+        return False
+
+    monkeypatch.setattr("ml.registry.server_ready", down)
+    assert not registry._answers_within("http://127.0.0.1:5000", 0.5, wait_s=0) and len(asked) == 1
