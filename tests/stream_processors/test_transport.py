@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from aiokafka import TopicPartition as AIOKafkaTP
+from faust.transport.consumer import Consumer as FaustConsumer
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP
 
@@ -93,3 +96,31 @@ def test_a_hole_that_never_fills_is_accepted_after_bounded_retries(monkeypatch: 
         assert _drain(consumer) == []
     assert _drain(consumer) == [(raw, 5)]  # records 1-4 really are gone (e.g. deleted by retention)
     assert len(consumer._thread.seeks) == MAX_REWINDS  # type: ignore[attr-defined]
+
+
+def test_partitions_without_a_committed_offset_start_again_from_the_beginning(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """faust fetches before it seeks to the committed offsets and drops what it fetched; aiokafka seeks only
+    where an offset above 0 was committed, so elsewhere those records would never come again."""
+    done, fresh, zero, other = TP("raw", 0), TP("raw", 1), TP("raw", 2), TP("changelog", 0)
+    sought: list[set[object]] = []
+
+    async def parent_perform_seek(self: _Consumer) -> None:
+        self._committed_offset.update({done: 5})  # faust stores a committed 0 as no offset at all
+
+    class _SeekingThread(_Thread):
+        async def seek_to_beginning(self, *partitions: object) -> None:
+            sought.append(set(partitions))
+
+    monkeypatch.setattr(FaustConsumer, "perform_seek", parent_perform_seek)
+    consumer = _guard(monkeypatch, [])
+    consumer._committed_offset = defaultdict(lambda: None)
+    consumer._thread = _SeekingThread()  # type: ignore[assignment]
+    monkeypatch.setattr(consumer, "assignment", lambda: {done, fresh, zero, other})
+    consumer._read_offset.update({fresh: 40, zero: 12})  # what faust read before the seek
+    consumer._next_offset.update({fresh: 41})
+
+    asyncio.run(consumer.perform_seek())
+    assert sought == [{AIOKafkaTP("raw", 1), AIOKafkaTP("raw", 2)}]
+    assert consumer._next_offset == {done: 5}
+    assert consumer._read_offset[fresh] is None and consumer._read_offset[zero] is None
