@@ -1,10 +1,9 @@
 """A stalled stage ends the worker, so its supervisor restarts it.
 
-Seen twice in loaded CI runs, never in isolation: after a restart, the merge stage processed one batch
-and then no more, with records waiting on its input and nothing in its log. The cause inside faust 0.15
-is not found (suspects: events skipped while flow control is inactive, a fetcher left idle). A restart
-resumes from the committed offsets and batches are idempotent in effect (app.py), so a stall of records
-not yet committed costs a restart, not an offer.
+A safety net: the one stall seen (records fetched before faust's seek on partitions never committed,
+never delivered) is fixed in ``transport.py``; another one would cost a restart, not an offer, since a
+restart resumes from the committed offsets and batches are idempotent in effect (app.py). Lag is read
+only on topics the group has committed on at least once (``BrokerReader.lags``).
 
 A stage counts as stalled when it has waited for events longer than ``after_s`` while its consumer
 group has records it has not committed on the stage's input partitions assigned to this worker (a
