@@ -66,9 +66,9 @@ class _Consumer(driver.Consumer):
                 self._next_offset[tp] = offset
         # aiokafka's seek_to_committed seeks only where the group committed an offset above 0. faust
         # starts fetching before this seek and drops what it fetched; where nothing moved the position
-        # back, those records were never delivered: a restarted worker lost the removal of an offer on a
-        # removals partition it had never committed, and stalled on dedup partitions it was killed before
-        # committing. Such partitions start again from the beginning, as auto_offset_reset=earliest says.
+        # back, those records were never delivered (a restarted worker lost the removal of an offer on a
+        # removals partition it had never committed). Such partitions start again from the beginning, as
+        # auto_offset_reset=earliest says.
         uncommitted = [tp for tp in self.assignment()
                        if tp.topic in self._contiguous and not self._committed_offset.get(tp)]
         if uncommitted:
