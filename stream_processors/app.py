@@ -204,12 +204,14 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         async for events in stream.take_events(s.batch_size, within=s.route_within_s):  # type: ignore[attr-defined]
             clock.busy("route")
             started = time.perf_counter()
-            routed = batches.route_batch([_record(e) for e in events], ref_fingerprints.get)
+            records = [_record(e) for e in events]
+            routed = batches.route_batch(records, ref_fingerprints.get)
             futures = [await send_dead(d) for d in routed.dead] + [await send_command(c) for c in routed.commands]
             await _all_delivered(futures)
             for ref, (i, fp) in routed.writes.items():
                 write(ref_fingerprints, events[i], ref, fp)
-            log.info("batch routed", records=len(events), dead=len(routed.dead))
+            log.info("batch routed", records=len(events), dead=len(routed.dead),
+                     offsets=batches.offset_spans(records))
             metrics.batch("route", len(events), len(routed.dead), time.perf_counter() - started)
             clock.waiting("route")
 
@@ -241,7 +243,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             # Where a batch's time went: the model should dominate, the waits stay small.
             log.info("batch merged", commands=len(parsed.commands), published=len(merged.published),
                      tombstones=sum(p.offer is None for p in merged.published), embedded=merged.embedded,
-                     dead=len(merged.dead), waited_ms=_ms(idle_since, t_embed), embed_ms=_ms(t_embed, t_fold),
+                     dead=len(merged.dead), offsets=batches.offset_spans(records),
+                     waited_ms=_ms(idle_since, t_embed), embed_ms=_ms(t_embed, t_fold),
                      fold_ms=_ms(t_fold, t_send), deliver_ms=_ms(t_send, t_tables),
                      tables_ms=_ms(t_tables, time.perf_counter()))
             metrics.batch("merge", len(events), len(merged.dead), time.perf_counter() - started)

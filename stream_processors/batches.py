@@ -27,6 +27,26 @@ MemberLookup = Callable[[str], dedup.Member | None]
 Encode = Callable[[list[str]], npt.NDArray[np.float32]]
 
 
+def offset_spans(records: Sequence[RawRecord]) -> dict[str, str]:
+    """Which offsets a batch holds, per partition ("topic/partition": "first-last" and any holes), for
+    the batch log lines: a record that never reached its output can then be traced to a batch or to none."""
+    by_tp: dict[str, list[int]] = {}
+    for r in records:
+        if r.offset is not None:
+            by_tp.setdefault(f"{r.topic}/{r.partition}", []).append(r.offset)
+    out = {}
+    for tp, offsets in by_tp.items():
+        offsets.sort()
+        runs: list[list[int]] = []
+        for o in offsets:
+            if runs and o <= runs[-1][1] + 1:
+                runs[-1][1] = max(runs[-1][1], o)
+            else:
+                runs.append([o, o])
+        out[tp] = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+    return out
+
+
 def _reason(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"
 

@@ -10,6 +10,7 @@ requests per second.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterable
 from functools import cached_property
 from typing import Any, ClassVar
@@ -19,11 +20,15 @@ import faust
 import structlog
 from faust.transport.drivers import aiokafka as driver
 from faust.types import TP, Message, TransportT
+from faust.types.tuples import ack_lock
+from mode.utils.futures import notify
 
 log = structlog.get_logger(__name__)
 
 # How often one hole may be re-fetched before the jump is accepted (faust then treats it as a gap).
 MAX_REWINDS = 5
+# How long a dropped record's re-read is given before the next one.
+REREAD_EVERY_S = 5.0
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -33,23 +38,45 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = int(getattr(self.app, "fetch_max_wait_ms", 1500))
         return consumer
 
+    async def seek_here(self, tp: TP, offset: int) -> None:
+        """Seek on the client's own thread and event loop (aiokafka is not thread-safe; faust's ``seek``
+        calls it from the app's thread)."""
+        async def seek() -> None:
+            self._ensure_consumer().seek(aiokafka.TopicPartition(tp.topic, tp.partition), offset)
+
+        await self.call_thread(seek)
+
 
 class _Consumer(driver.Consumer):
-    """faust's consumer, made to re-fetch records it would otherwise skip on the agents' input topics.
+    """faust's consumer, made to deliver every record of the agents' input topics and commit none it
+    did not process.
 
-    faust 0.15 drops the rest of a fetched batch when its flow stops mid-batch (a rebalance, recovery at
-    start) while the client's position has already moved past those records; the next fetch then starts
-    later, and faust records the hole as a "gap" that it treats as acknowledged and commits past. Under
-    load that lost about one run in four of the kill -9 test (offers routed, never merged, never
-    re-read). On topics whose offsets are contiguous (delete policy, no transactions: every record
-    between two offsets exists), a jump can only mean skipped records, so this consumer seeks back to
-    the first one it has not delivered and drops the rest of that partition's batch instead.
+    On topics whose offsets are contiguous (delete policy, no transactions: every record between two
+    offsets exists) the first offset owed to the agents is always known, which closes three ways
+    faust 0.15 loses records (each caught in the kill -9 and restart tests under load):
+
+    - records fetched between an assignment and faust's seek to the committed offsets (faust fetches
+      before it seeks, and what it delivered then raced the seek): the consumer holds them back, and
+      they come again from the committed offset;
+    - a fetch that jumps ahead (faust drops the rest of a fetched batch when its flow stops mid-batch
+      and calls the hole a "gap"): the consumer seeks back to the first record not delivered;
+    - a record delivered but never processed (the stream drops, and acks, records taken while flow is
+      suspended or fetched in an earlier generation; records fetched just before the seek at start
+      vanished the same way): its ack does not count, the commit stops below it, and once a later
+      record of its partition is acknowledged (agents process a partition in order, so it can no
+      longer come) the consumer reads again from it;
+    - faust's commit rule, which takes the first run of acknowledged offsets wherever it starts (with
+      nothing committed it does not look, past a committed offset it lets one record go).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._next_offset: dict[TP, int] = {}  # next offset owed to the agents, per input partition
         self._rewinds: dict[tuple[TP, int], int] = {}
+        self._first_owed: dict[TP, int] = {}  # where a partition without a committed offset starts
+        self._seeking = True  # between an assignment and the end of perform_seek: hold input records
+        self._reread: dict[TP, int] = {}  # dropped records to read again, from this offset
+        self._reread_last: dict[TP, tuple[int, float]] = {}  # the last re-read: from which offset, when
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -58,8 +85,18 @@ class _Consumer(driver.Consumer):
     def _contiguous(self) -> frozenset[str]:
         return frozenset(getattr(self.app, "contiguous_topics", ()))
 
+    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
+        self._seeking = True
+        await super().on_partitions_revoked(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
+        self._seeking = True
+        await super().on_partitions_assigned(assigned, generation_id)
+
     async def perform_seek(self) -> None:
+        self._seeking = True
         await super().perform_seek()
+        self._reread.clear()  # everything past the committed offsets comes again anyway
         # After a seek to the committed offsets, the committed offset itself is the next one owed.
         for tp, offset in self._committed_offset.items():
             if tp.topic in self._contiguous and offset is not None:
@@ -68,14 +105,67 @@ class _Consumer(driver.Consumer):
         # starts fetching before this seek and drops what it fetched; where nothing moved the position
         # back, those records were never delivered (a restarted worker lost the removal of an offer on a
         # removals partition it had never committed). Such partitions start again from the beginning, as
-        # auto_offset_reset=earliest says.
+        # auto_offset_reset=earliest says, and their first offset is owed like a committed one.
         uncommitted = [tp for tp in self.assignment()
                        if tp.topic in self._contiguous and not self._committed_offset.get(tp)]
         if uncommitted:
             await self._thread.seek_to_beginning(*driver.ensure_aiokafka_TPset(uncommitted))
             for tp in uncommitted:
                 self._read_offset[tp] = None
-                self._next_offset.pop(tp, None)
+                try:
+                    start = await self._thread.position(aiokafka.TopicPartition(tp.topic, tp.partition))
+                except Exception as exc:  # revoked meanwhile: the next assignment seeks again
+                    log.warning("no position after seeking to the beginning", topic=tp.topic,
+                                partition=tp.partition, error=str(exc))
+                    start = None
+                if start is None:
+                    self._next_offset.pop(tp, None)
+                    self._first_owed.pop(tp, None)
+                else:
+                    self._next_offset[tp] = self._first_owed[tp] = start
+        self._seeking = False
+
+    def ack(self, message: Message) -> bool:
+        """faust's ack, except that an input record its stream dropped unprocessed does not count."""
+        if message.topic in self._contiguous and not message.acked and self._skipped(message):
+            with ack_lock:
+                if not message.acked:
+                    message.acked = True
+                    self._unacked_messages.discard(message)
+                    notify(self._waiting_for_ack)
+                    log.debug("an input record skipped by its stream stays owed", topic=message.topic,
+                              partition=message.partition, offset=message.offset)
+            return False
+        return bool(super().ack(message))
+
+    def _skipped(self, message: Message) -> bool:
+        # The stream's own test for dropping a record (faust/streams.py, Stream.__aiter__).
+        app = self.app
+        return not app.flow_control.is_active() or message.generation_id != app.consumer_generation_id
+
+    def _new_offset(self, tp: TP) -> int | None:
+        """faust's next offset to commit, but never past an input record that was not acknowledged."""
+        if tp.topic in self._contiguous:
+            acked = self._acked[tp]
+            owed = self._committed_offset.get(tp) or self._first_owed.get(tp)
+            if acked and owed is not None and min(acked) > owed and not self._gap[tp].overlaps(owed):
+                # A later record was acknowledged: this one was dropped. Read again from it, at most
+                # every REREAD_EVERY_S (the first re-read may itself be dropped in a rebalance).
+                now = time.monotonic()
+                last = self._reread_last.get(tp)
+                if last is None or last[0] != owed or now - last[1] >= REREAD_EVERY_S:
+                    self._reread_last[tp] = (owed, now)
+                    self._reread[tp] = owed
+                    log.warning("an input record was dropped before it was processed: reading again from it",
+                                topic=tp.topic, partition=tp.partition, offset=owed, first_acked=min(acked))
+                return None
+        return super()._new_offset(tp)
+
+    async def _seek_back(self, tp: TP, offset: int) -> None:
+        await self._thread.seek_here(tp, offset)  # type: ignore[attr-defined]
+        # faust drops what it reads below its read offset and calls a jump above it a gap.
+        self._read_offset[tp] = offset - 1 if offset > 0 else None
+        self._next_offset[tp] = offset
 
     async def seek(self, partition: TP, offset: int) -> None:
         await super().seek(partition, offset)
@@ -86,12 +176,19 @@ class _Consumer(driver.Consumer):
         contiguous = self._contiguous
         next_offset = self._next_offset
         rewound: set[TP] = set()
+        if self._reread:
+            assigned = self.assignment()
+            for tp, offset in self._reread.items():
+                if tp in assigned:
+                    await self._seek_back(tp, offset)
+                    rewound.add(tp)  # what this fetch still brings of it comes again, in order
+            self._reread.clear()
         async for tp, message in super().getmany(timeout):
             if tp.topic not in contiguous:
                 yield tp, message
                 continue
-            if tp in rewound:
-                continue  # re-fetched after the rewind, in order
+            if tp in rewound or self._seeking:
+                continue  # re-fetched after the rewind or the seek, in order
             offset = message.offset
             expected = next_offset.get(tp)
             if expected is not None and offset > expected:
@@ -100,9 +197,7 @@ class _Consumer(driver.Consumer):
                     self._rewinds[(tp, expected)] = tries
                     log.warning("records skipped by the fetch: seeking back", topic=tp.topic,
                                 partition=tp.partition, expected=expected, got=offset, attempt=tries)
-                    self._thread.seek(tp, expected)
-                    # faust drops what it reads below its read offset and calls a jump above it a gap.
-                    self._read_offset[tp] = expected - 1 if expected > 0 else None
+                    await self._seek_back(tp, expected)
                     rewound.add(tp)
                     continue
                 log.error("records still missing after re-fetching: accepting the jump", topic=tp.topic,

@@ -405,3 +405,10 @@ def test_no_two_live_clusters_share_an_id_whatever_the_edits_and_the_partition_i
         assert all(cid in {dedup.cluster_id(r) for r in members} for cid, members in ids.items())
         assert sorted(r for members in ids.values() for r in members) == sorted(tables.refs)
         assert {k: refs_ for k, (_, refs_) in views.live().items()} == ids
+
+
+def test_offset_spans_name_each_partitions_runs_and_holes() -> None:
+    recs = [RawRecord(topic="t", partition=p, offset=o, key=None, value=None)
+            for p, o in [(0, 5), (0, 3), (0, 4), (1, 9), (0, 8), (1, 10), (0, 7)]]
+    assert batches.offset_spans(recs) == {"t/0": "3-5,7-8", "t/1": "9-10"}
+    assert batches.offset_spans([]) == {}

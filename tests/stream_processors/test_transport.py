@@ -7,12 +7,14 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
+from weakref import WeakSet
 
 import pytest
 from aiokafka import TopicPartition as AIOKafkaTP
 from faust.transport.consumer import Consumer as FaustConsumer
 from faust.transport.drivers import aiokafka as driver
-from faust.types import TP
+from faust.types import TP, Message
+from intervaltree import IntervalTree
 
 from stream_processors.app import create_app
 from stream_processors.settings import Settings
@@ -44,7 +46,7 @@ class _Thread:
     def __init__(self) -> None:
         self.seeks: list[tuple[object, int]] = []
 
-    def seek(self, tp: object, offset: int) -> None:
+    async def seek_here(self, tp: object, offset: int) -> None:
         self.seeks.append((tp, offset))
 
 
@@ -61,6 +63,10 @@ def _guard(monkeypatch: pytest.MonkeyPatch, fetches: list[list[tuple[TP, int]]])
     consumer.app = SimpleNamespace(contiguous_topics=frozenset({"raw"}))  # type: ignore[assignment]
     consumer._next_offset = {}
     consumer._rewinds = {}
+    consumer._first_owed = {}
+    consumer._reread = {}
+    consumer._seeking = False
+    consumer._reread_last = {}
     consumer._read_offset = {}
     consumer._thread = _Thread()  # type: ignore[assignment]
     return consumer
@@ -88,6 +94,29 @@ def test_a_skipped_record_on_a_contiguous_topic_is_fetched_again(monkeypatch: py
     assert consumer._rewinds == {}  # the hole was filled: its retry count is gone
 
 
+def test_input_records_fetched_before_the_seek_to_the_committed_offsets_are_held_back(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """faust fetches as soon as partitions are assigned and seeks afterwards; what it delivered in between
+    raced the seek (and was lost). Input records come only after the seek, from the committed offset."""
+    raw, other = TP("raw", 0), TP("changelog", 0)
+    consumer = _guard(monkeypatch, [[(raw, 0), (other, 3), (raw, 1)], [(raw, 4), (raw, 5)]])
+
+    async def parent_handler(self: object, *args: object) -> None:
+        return None
+
+    monkeypatch.setattr(FaustConsumer, "on_partitions_revoked", parent_handler)
+    monkeypatch.setattr(FaustConsumer, "on_partitions_assigned", parent_handler)
+    asyncio.run(consumer.on_partitions_revoked(set()))
+    assert consumer._seeking
+    consumer._seeking = False
+    asyncio.run(consumer.on_partitions_assigned({raw, other}, 2))
+    assert consumer._seeking
+    assert _drain(consumer) == [(other, 3)]  # changelogs are read during recovery, before the seek
+    consumer._seeking = False
+    consumer._next_offset[raw] = 4  # what perform_seek sets: the committed offset
+    assert _drain(consumer) == [(raw, 4), (raw, 5)]
+
+
 def test_a_hole_that_never_fills_is_accepted_after_bounded_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = TP("raw", 1)
     consumer = _guard(monkeypatch, [[(raw, 0)]] + [[(raw, 5)]] * (MAX_REWINDS + 1))
@@ -112,6 +141,9 @@ def test_partitions_without_a_committed_offset_start_again_from_the_beginning(
         async def seek_to_beginning(self, *partitions: object) -> None:
             sought.append(set(partitions))
 
+        async def position(self, tp: AIOKafkaTP) -> int:
+            return {fresh: 3, zero: 0}[TP(tp.topic, tp.partition)]  # fresh: retention deleted 0-2
+
     monkeypatch.setattr(FaustConsumer, "perform_seek", parent_perform_seek)
     consumer = _guard(monkeypatch, [])
     consumer._committed_offset = defaultdict(lambda: None)
@@ -120,7 +152,98 @@ def test_partitions_without_a_committed_offset_start_again_from_the_beginning(
     consumer._read_offset.update({fresh: 40, zero: 12})  # what faust read before the seek
     consumer._next_offset.update({fresh: 41})
 
+    consumer._seeking = True
     asyncio.run(consumer.perform_seek())
+    assert not consumer._seeking
     assert sought == [{AIOKafkaTP("raw", 1), AIOKafkaTP("raw", 2)}]
-    assert consumer._next_offset == {done: 5}
+    assert consumer._next_offset == {done: 5, fresh: 3, zero: 0}  # a jump past the start is rewound too
+    assert consumer._first_owed == {fresh: 3, zero: 0}
     assert consumer._read_offset[fresh] is None and consumer._read_offset[zero] is None
+
+
+def _committing(monkeypatch: pytest.MonkeyPatch, tp: TP, acked: list[int], committed: int | None = None,
+                first_owed: int | None = None, gap: tuple[int, int] | None = None,
+                fetches: list[list[tuple[TP, int]]] | None = None) -> tuple[int | None, _Consumer]:
+    consumer = _guard(monkeypatch, fetches or [])
+    consumer._acked = defaultdict(list, {tp: sorted(acked)})
+    consumer._acked_index = defaultdict(set, {tp: set(acked)})
+    consumer._committed_offset = defaultdict(lambda: None, {tp: committed})
+    consumer._gap = defaultdict(IntervalTree)
+    if gap:
+        consumer._gap[tp].addi(*gap)
+    if first_owed is not None:
+        consumer._first_owed[tp] = first_owed
+    return consumer._new_offset(tp), consumer
+
+
+def test_commits_never_pass_an_input_record_that_was_not_acknowledged(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, other = TP("raw", 0), TP("changelog", 0)
+    assert _committing(monkeypatch, raw, [15, 16, 17], committed=15)[0] == 18
+    # faust would commit 21 here, and 15 would never be read again
+    assert _committing(monkeypatch, raw, [16, 17, 18, 19, 20], committed=15)[0] is None
+    # nothing committed yet: the partition's first offset is owed
+    assert _committing(monkeypatch, raw, [3, 4], first_owed=0)[0] is None
+    assert _committing(monkeypatch, raw, [0, 1, 2, 4], first_owed=0)[0] == 3
+    # a jump accepted after the bounded re-fetches is a gap faust treats as acknowledged
+    assert _committing(monkeypatch, raw, [18, 19], committed=15, gap=(15, 18))[0] == 20
+    # other topics keep faust's rule
+    assert _committing(monkeypatch, other, [16, 17], committed=15)[0] == 18
+
+
+def test_a_record_dropped_before_processing_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    raw, other = TP("raw", 0), TP("raw", 1)
+    held, consumer = _committing(monkeypatch, raw, [18, 19], committed=15, fetches=[
+        [(raw, 20), (other, 0), (raw, 21)],  # still in flight from before: raw comes again from 15
+        [(raw, 15), (raw, 16)],
+    ])
+    assert held is None and consumer._reread == {raw: 15}
+    monkeypatch.setattr(consumer, "assignment", lambda: {raw, other})
+    assert _drain(consumer) == [(other, 0)]
+    assert consumer._thread.seeks == [(raw, 15)]  # type: ignore[attr-defined]
+    assert consumer._read_offset[raw] == 14 and consumer._reread == {}
+    assert _drain(consumer) == [(raw, 15), (raw, 16)]
+    # the next commits while it is re-read do not seek again and again
+    assert consumer._new_offset(raw) is None and consumer._reread == {}
+
+
+class _Flow:
+    def __init__(self, active: bool) -> None:
+        self.active = active
+
+    def is_active(self) -> bool:
+        return self.active
+
+
+def _acking(monkeypatch: pytest.MonkeyPatch, generation: int, flowing: bool = True) -> _Consumer:
+    consumer = _guard(monkeypatch, [])
+    consumer.app = SimpleNamespace(  # type: ignore[assignment]
+        contiguous_topics=frozenset({"raw"}), consumer_generation_id=generation, flow_control=_Flow(flowing),
+        topics=SimpleNamespace(acks_enabled_for=lambda topic: True))
+    consumer._committed_offset = defaultdict(lambda: None)
+    consumer._acked = defaultdict(list)
+    consumer._acked_index = defaultdict(set)
+    consumer._unacked_messages = WeakSet()
+    consumer._n_acked = 0
+    consumer._waiting_for_ack = None
+    return consumer
+
+
+def _message(topic: str, offset: int, generation: int) -> Message:
+    return Message(topic, 0, offset, 0.0, 0, None, b"k", b"v", None, generation_id=generation)
+
+
+def test_records_a_stream_skipped_are_released_but_stay_owed(monkeypatch: pytest.MonkeyPatch) -> None:
+    consumer = _acking(monkeypatch, generation=2)
+    processed, stale, other = _message("raw", 7, 2), _message("raw", 8, 1), _message("changelog", 3, 1)
+    for m in (processed, stale, other):
+        consumer._unacked_messages.add(m)
+    assert consumer.ack(processed) is True
+    assert consumer.ack(stale) is False  # fetched before the rebalance: the stream dropped it
+    assert consumer.ack(other) is True  # other topics keep faust's rule
+    assert stale.acked and stale not in consumer._unacked_messages  # nothing waits for it any more
+    assert consumer._acked == {TP("raw", 0): [7], TP("changelog", 0): [3]}
+
+    suspended = _acking(monkeypatch, generation=2, flowing=False)
+    dropped = _message("raw", 9, 2)
+    assert suspended.ack(dropped) is False and dropped.acked
+    assert suspended._acked == {}

@@ -20,8 +20,8 @@ import pytest
 from producers.publisher import OfferPublisher
 from producers.sample import envelopes as sample_envelopes
 from producers.sample_feed import generate_offers
-from schemas.events import DedupCommand, Offer, OfferRemoval, RawOfferEnvelope, Source
-from schemas.topics import DEDUP, ENRICHED_OFFERS
+from schemas.events import DeadLetter, DedupCommand, Offer, OfferRemoval, RawOfferEnvelope, Source
+from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS
 from stream_processors.enrichment import enrich
 from stream_processors.metrics import BrokerReader
 from tests.conftest import tansu_broker
@@ -80,8 +80,18 @@ def where(bootstrap: str, refs: set[str], group: str) -> str:
         committed = {p: o for (t, p), o in sorted(reader.committed(group).items()) if t == DEDUP.name}
     finally:
         reader.close()
+    dead = [f"{d.stage}@{d.topic}/{d.partition}:{d.offset}: {d.error}"
+            for d in (DeadLetter.model_validate_json(m.value()) for m in consume_all(bootstrap, DEAD_LETTERS.name)
+                      if m.value() is not None)]
     return (f"dedup commands at {routed}, enriched records at offsets {published}, "
-            f"committed on {DEDUP.name} {committed}")
+            f"committed on {DEDUP.name} {committed}, dead letters {dead}")
+
+
+def log_story(*logs: Path) -> str:
+    """The workers' batch and warning lines, to tell a skipped record from a stuck one."""
+    keep = ("batch merged", "warning", "error", "Seek", "Assigned", "revoked")
+    return "\n".join(f"{log.name}: {line}" for log in logs if log.exists()
+                     for line in log.read_text(errors="replace").splitlines() if any(k in line for k in keep))
 
 
 def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: str, worker_env: dict[str, str],
@@ -105,7 +115,8 @@ def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: 
         except TimeoutError as exc:
             missing = expected - set(refs_of(live_offers(private_broker)))
             seen = where(private_broker, missing, worker_env["WORKER_APP_ID"])
-            raise AssertionError(f"lost after kill -9: {sorted(missing)}; {seen}") from exc
+            story = log_story(tmp_path / "worker-1.log", tmp_path / "worker-2.log")
+            raise AssertionError(f"lost after kill -9: {sorted(missing)}; {seen}\n{story}") from exc
         time.sleep(2)  # anything late and doubled would show up now
         refs = refs_of(live_offers(private_broker))
     assert sorted(refs) == sorted(expected), "each published offer lives in exactly one canonical offer"
