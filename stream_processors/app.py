@@ -96,10 +96,11 @@ def _ms(start: float, end: float) -> int:
 
 def create_app(settings: Settings | None = None, embedder: Embedder | None = None) -> faust.App:
     s = settings or Settings()
+    inputs = (RAW_OFFERS.name, REMOVALS.name, DEDUP.name)  # the agents' input topics
     app = App(
         s.app_id,
         fetch_max_wait_ms=s.kafka_fetch_max_wait_ms,
-        contiguous_topics=(RAW_OFFERS.name, REMOVALS.name, DEDUP.name),  # the agents' inputs (delete policy)
+        contiguous_topics=inputs,  # delete policy, no transactions: offsets without holes
         broker=broker_urls(s.bootstrap_servers),
         datadir=str(s.path("faust", s.app_id)),
         store="memory://",
@@ -162,7 +163,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             del table[key]  # a tombstone in the changelog: the state goes away with its last member
 
     # Prometheus metrics (stream_processors/metrics.py), served once the worker runs (not when a test builds it).
-    metrics = WorkerMetrics(lag=lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s))
+    metrics = WorkerMetrics(lag=lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s, inputs))
 
     @app.task
     async def serve_metrics() -> None:
@@ -176,7 +177,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     async def watch_stages() -> None:
         if s.stall_after_s <= 0:
             return
-        read = lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s)
+        read = lazy_lags(s.bootstrap_servers, [s.app_id], s.metrics_lag_timeout_s, inputs)
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(s.stall_check_interval_s)
@@ -195,7 +196,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             if stalled:
                 log.error("stage stalled with records waiting: exiting so that the worker is restarted",
                           stages=stalled, idle_after_s=s.stall_after_s,
-                          lag={f"{x.topic}/{x.partition}": x.lag for x in lags if x.lag > 0})
+                          lag={f"{x.topic}/{x.partition}": x.lag for x in lags if x.lag > 0},
+                          consumer=getattr(app.consumer, "describe", dict)())
                 os._exit(75)  # no shutdown commit: the restarted worker resumes from the committed offsets
 
     @app.agent(route_in)

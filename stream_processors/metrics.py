@@ -15,7 +15,7 @@ worker's outputs (one record per batch).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import structlog
@@ -44,18 +44,19 @@ class PartitionLag:
 
 
 def partition_lags(committed: Mapping[str, Mapping[Partition, int | None]],
-                   watermarks: Mapping[Partition, tuple[int, int]]) -> list[PartitionLag]:
+                   watermarks: Mapping[Partition, tuple[int, int]], inputs: Collection[str] = ()) -> list[PartitionLag]:
     """Lag of every (group, topic, partition), sorted. Pure.
 
     ``committed``: group -> (topic, partition) -> committed offset (None or negative: none). Every
     partition of a topic the group committed on counts, not only the committed ones: ``watermarks``
     ((topic, partition) -> (low, high)) says which exist. A committed offset under the low watermark
     (records deleted by retention) reads from the low one; one past the high (a topic re-created
-    empty) has no lag.
+    empty) has no lag. ``inputs`` count for every group even before its first commit on them (a
+    group stuck before committing anything would otherwise show no lag at all).
     """
     out: list[PartitionLag] = []
     for group, offsets in committed.items():
-        topics = {t for t, _ in offsets}
+        topics = {t for t, _ in offsets} | set(inputs)
         for (topic, partition), (low, high) in watermarks.items():
             if topic not in topics:
                 continue
@@ -103,12 +104,12 @@ class BrokerReader:
                 out[(topic, p)] = (int(low), int(high))
         return out
 
-    def lags(self, groups: list[str] | None = None) -> list[PartitionLag]:
+    def lags(self, groups: list[str] | None = None, inputs: Collection[str] = ()) -> list[PartitionLag]:
         with self._lock:
             names = self.groups() if groups is None else groups
             committed = {g: self.committed(g) for g in names}
-            marks = self.watermarks({t for offsets in committed.values() for t, _ in offsets})
-            return partition_lags(committed, marks)
+            marks = self.watermarks({t for offsets in committed.values() for t, _ in offsets} | set(inputs))
+            return partition_lags(committed, marks, inputs)
 
     def record_count(self, topic: str) -> int:
         """Records currently held by ``topic`` (high - low per partition)."""
@@ -119,14 +120,16 @@ class BrokerReader:
         self._consumer.close()
 
 
-def lazy_lags(bootstrap: str, groups: list[str], timeout_s: float = 2.0) -> Callable[[], list[PartitionLag]]:
-    """``groups``' lag, read through a BrokerReader made at the first call (a scrape), not at import."""
+def lazy_lags(bootstrap: str, groups: list[str], timeout_s: float = 2.0,
+              inputs: Collection[str] = ()) -> Callable[[], list[PartitionLag]]:
+    """``groups``' lag (on ``inputs`` too), read through a BrokerReader made at the first call (a scrape),
+    not at import."""
     reader: list[BrokerReader] = []
 
     def read() -> list[PartitionLag]:
         if not reader:
             reader.append(BrokerReader(bootstrap, timeout_s))
-        return reader[0].lags(groups)
+        return reader[0].lags(groups, inputs)
 
     return read
 

@@ -11,7 +11,7 @@ requests per second.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -29,6 +29,8 @@ log = structlog.get_logger(__name__)
 MAX_REWINDS = 5
 # How long a dropped record's re-read is given before the next one.
 REREAD_EVERY_S = 5.0
+# How often the client's positions are compared with what reached the agents.
+POSITION_CHECK_S = 5.0
 
 
 class _ConsumerThread(driver.AIOKafkaConsumerThread):
@@ -52,12 +54,12 @@ class _Consumer(driver.Consumer):
     did not process.
 
     On topics whose offsets are contiguous (delete policy, no transactions: every record between two
-    offsets exists) the first offset owed to the agents is always known, which closes three ways
+    offsets exists) the first offset owed to the agents is always known, which closes the ways
     faust 0.15 loses records (each caught in the kill -9 and restart tests under load):
 
-    - records fetched between an assignment and faust's seek to the committed offsets (faust fetches
-      before it seeks, and what it delivered then raced the seek): the consumer holds them back, and
-      they come again from the committed offset;
+    - records delivered again after faust's seek to the committed offsets while faust's read offset
+      was still past them (a delivery from before the seek finished after it): the consumer lowers
+      the read offset for the record it owes, so faust does not drop it as already read;
     - a fetch that jumps ahead (faust drops the rest of a fetched batch when its flow stops mid-batch
       and calls the hole a "gap"): the consumer seeks back to the first record not delivered;
     - a record delivered but never processed (the stream drops, and acks, records taken while flow is
@@ -74,9 +76,10 @@ class _Consumer(driver.Consumer):
         self._next_offset: dict[TP, int] = {}  # next offset owed to the agents, per input partition
         self._rewinds: dict[tuple[TP, int], int] = {}
         self._first_owed: dict[TP, int] = {}  # where a partition without a committed offset starts
-        self._seeking = True  # between an assignment and the end of perform_seek: hold input records
         self._reread: dict[TP, int] = {}  # dropped records to read again, from this offset
         self._reread_last: dict[TP, tuple[int, float]] = {}  # the last re-read: from which offset, when
+        self._behind: dict[TP, int] = {}  # next offset owed where the client's position was past it
+        self._in_batch = False  # getmany is handing out a fetched batch
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -85,16 +88,7 @@ class _Consumer(driver.Consumer):
     def _contiguous(self) -> frozenset[str]:
         return frozenset(getattr(self.app, "contiguous_topics", ()))
 
-    async def on_partitions_revoked(self, revoked: set[TP]) -> None:
-        self._seeking = True
-        await super().on_partitions_revoked(revoked)
-
-    async def on_partitions_assigned(self, assigned: set[TP], generation_id: int = 0) -> None:
-        self._seeking = True
-        await super().on_partitions_assigned(assigned, generation_id)
-
     async def perform_seek(self) -> None:
-        self._seeking = True
         await super().perform_seek()
         self._reread.clear()  # everything past the committed offsets comes again anyway
         # After a seek to the committed offsets, the committed offset itself is the next one owed.
@@ -102,28 +96,82 @@ class _Consumer(driver.Consumer):
             if tp.topic in self._contiguous and offset is not None:
                 self._next_offset[tp] = offset
         # aiokafka's seek_to_committed seeks only where the group committed an offset above 0. faust
-        # starts fetching before this seek and drops what it fetched; where nothing moved the position
-        # back, those records were never delivered (a restarted worker lost the removal of an offer on a
-        # removals partition it had never committed). Such partitions start again from the beginning, as
-        # auto_offset_reset=earliest says, and their first offset is owed like a committed one.
+        # starts fetching before this seek; where nothing moved the position back, the records it
+        # fetched then and dropped were never delivered (a restarted worker lost the removal of an
+        # offer on a removals partition it had never committed). Such partitions start again from
+        # their first record, as auto_offset_reset=earliest says, and it is owed like a committed one.
         uncommitted = [tp for tp in self.assignment()
                        if tp.topic in self._contiguous and not self._committed_offset.get(tp)]
-        if uncommitted:
-            await self._thread.seek_to_beginning(*driver.ensure_aiokafka_TPset(uncommitted))
-            for tp in uncommitted:
+        if not uncommitted:
+            return
+        try:
+            starts = {TP(tp.topic, tp.partition): offset
+                      for tp, offset in (await self._thread.earliest_offsets(*uncommitted)).items()}
+        except Exception as exc:  # the broker did not answer: the next rebalance seeks again
+            log.warning("could not read where uncommitted input partitions start", error=str(exc))
+            starts = {}
+        for tp in uncommitted:
+            start = starts.get(tp)
+            if start is None:
+                self._next_offset.pop(tp, None)
+                self._first_owed.pop(tp, None)
+                await self._thread.seek_to_beginning(aiokafka.TopicPartition(tp.topic, tp.partition))
                 self._read_offset[tp] = None
-                try:
-                    start = await self._thread.position(aiokafka.TopicPartition(tp.topic, tp.partition))
-                except Exception as exc:  # revoked meanwhile: the next assignment seeks again
-                    log.warning("no position after seeking to the beginning", topic=tp.topic,
-                                partition=tp.partition, error=str(exc))
-                    start = None
-                if start is None:
-                    self._next_offset.pop(tp, None)
-                    self._first_owed.pop(tp, None)
-                else:
-                    self._next_offset[tp] = self._first_owed[tp] = start
-        self._seeking = False
+            else:
+                self._first_owed[tp] = start
+                await self._seek_back(tp, start)
+
+    @driver.Consumer.timer(POSITION_CHECK_S)
+    async def _check_positions(self) -> None:
+        """Read again records the client handed out that never reached the agents.
+
+        faust's getmany drops the rest of a fetched batch for a partition paused meanwhile, or for all
+        when its flow stops, and the client's position has already moved past them: with no later
+        record to show the hole, the stage waits forever (a restarted worker merged one batch, then
+        nothing, while its client stood at the end of every partition).
+        """
+        if self.app.rebalancing or not self.flow_active or not self.app.flow_control.is_active():
+            self._behind.clear()
+            return
+        positions: dict[TP, int] = {}
+        for tp in [tp for tp in self.assignment() if tp.topic in self._contiguous]:
+            try:
+                position = await self._thread.position(aiokafka.TopicPartition(tp.topic, tp.partition))
+            except Exception:  # revoked meanwhile
+                continue
+            if position is not None:
+                positions[tp] = position
+        for tp in self.behind(positions):
+            log.warning("records fetched never reached the agents: reading again from the first",
+                        topic=tp.topic, partition=tp.partition, offset=self._next_offset[tp],
+                        position=positions[tp])
+            await self._seek_back(tp, self._next_offset[tp])
+
+    def behind(self, positions: Mapping[TP, int]) -> list[TP]:
+        """Partitions whose client position stood past the next offset owed on two checks in a row,
+        with no record delivered in between and no batch being handed out (those records are lost)."""
+        if self._in_batch:
+            self._behind.clear()  # records on their way: not a proof
+            return []
+        stuck = []
+        for tp, position in positions.items():
+            owed = self._next_offset.get(tp)
+            if owed is None or position <= owed:
+                self._behind.pop(tp, None)
+            elif self._behind.get(tp) == owed:
+                stuck.append(tp)
+                del self._behind[tp]
+            else:
+                self._behind[tp] = owed
+        return stuck
+
+    def describe(self) -> dict[str, dict[str, int | None]]:
+        """Where each input partition stands, for the log line of a stalled stage."""
+        tps = sorted(tp for tp in self.assignment() if tp.topic in self._contiguous)
+        return {f"{tp.topic}/{tp.partition}": {
+            "committed": self._committed_offset.get(tp), "next": self._next_offset.get(tp),
+            "read": self._read_offset.get(tp), "first_acked": min(self._acked[tp], default=None)}
+            for tp in tps}
 
     def ack(self, message: Message) -> bool:
         """faust's ack, except that an input record its stream dropped unprocessed does not count."""
@@ -172,6 +220,14 @@ class _Consumer(driver.Consumer):
         self._next_offset.pop(partition, None)  # an explicit seek: start afresh from what comes
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
+        self._in_batch = True
+        try:
+            async for tp, message in self._deliver(timeout):
+                yield tp, message
+        finally:
+            self._in_batch = False
+
+    async def _deliver(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
         # Runs once per record: keep the common case (next offset as expected) to a few dict operations.
         contiguous = self._contiguous
         next_offset = self._next_offset
@@ -187,8 +243,8 @@ class _Consumer(driver.Consumer):
             if tp.topic not in contiguous:
                 yield tp, message
                 continue
-            if tp in rewound or self._seeking:
-                continue  # re-fetched after the rewind or the seek, in order
+            if tp in rewound:
+                continue  # re-fetched after the rewind, in order
             offset = message.offset
             expected = next_offset.get(tp)
             if expected is not None and offset > expected:
@@ -205,6 +261,13 @@ class _Consumer(driver.Consumer):
             next_offset[tp] = offset + 1 if expected is None or offset + 1 > expected else expected
             if self._rewinds:
                 self._rewinds.pop((tp, expected or 0), None)
+            if expected is None or offset == expected:
+                # The next record owed: faust must not drop it as already read. Its read offset can be
+                # ahead when a record it delivered before the seek to the committed offsets finished
+                # after that seek and moved the read offset back up (records lost in the kill -9 test).
+                read = self._read_offset.get(tp)
+                if read is not None and read > offset:
+                    self._read_offset[tp] = offset
             yield tp, message
 
 

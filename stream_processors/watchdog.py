@@ -1,9 +1,9 @@
 """A stalled stage ends the worker, so its supervisor restarts it.
 
-A safety net: the one stall seen (records fetched before faust's seek on partitions never committed,
-never delivered) is fixed in ``transport.py``; another one would cost a restart, not an offer, since a
-restart resumes from the committed offsets and batches are idempotent in effect (app.py). Lag is read
-only on topics the group has committed on at least once (``BrokerReader.lags``).
+A safety net: the stalls seen (input records faust fetched and then dropped unprocessed) are closed in
+``transport.py``; another one would cost a restart, not an offer, since a restart resumes from the
+committed offsets and batches are idempotent in effect (app.py). Lag is read on the stages' input
+topics whether or not the group has committed on them yet.
 
 A stage counts as stalled when it has waited for events longer than ``after_s`` while its consumer
 group has records it has not committed on the stage's input partitions assigned to this worker (a

@@ -65,8 +65,9 @@ def _guard(monkeypatch: pytest.MonkeyPatch, fetches: list[list[tuple[TP, int]]])
     consumer._rewinds = {}
     consumer._first_owed = {}
     consumer._reread = {}
-    consumer._seeking = False
     consumer._reread_last = {}
+    consumer._behind = {}
+    consumer._in_batch = False
     consumer._read_offset = {}
     consumer._thread = _Thread()  # type: ignore[assignment]
     return consumer
@@ -94,29 +95,6 @@ def test_a_skipped_record_on_a_contiguous_topic_is_fetched_again(monkeypatch: py
     assert consumer._rewinds == {}  # the hole was filled: its retry count is gone
 
 
-def test_input_records_fetched_before_the_seek_to_the_committed_offsets_are_held_back(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """faust fetches as soon as partitions are assigned and seeks afterwards; what it delivered in between
-    raced the seek (and was lost). Input records come only after the seek, from the committed offset."""
-    raw, other = TP("raw", 0), TP("changelog", 0)
-    consumer = _guard(monkeypatch, [[(raw, 0), (other, 3), (raw, 1)], [(raw, 4), (raw, 5)]])
-
-    async def parent_handler(self: object, *args: object) -> None:
-        return None
-
-    monkeypatch.setattr(FaustConsumer, "on_partitions_revoked", parent_handler)
-    monkeypatch.setattr(FaustConsumer, "on_partitions_assigned", parent_handler)
-    asyncio.run(consumer.on_partitions_revoked(set()))
-    assert consumer._seeking
-    consumer._seeking = False
-    asyncio.run(consumer.on_partitions_assigned({raw, other}, 2))
-    assert consumer._seeking
-    assert _drain(consumer) == [(other, 3)]  # changelogs are read during recovery, before the seek
-    consumer._seeking = False
-    consumer._next_offset[raw] = 4  # what perform_seek sets: the committed offset
-    assert _drain(consumer) == [(raw, 4), (raw, 5)]
-
-
 def test_a_hole_that_never_fills_is_accepted_after_bounded_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     raw = TP("raw", 1)
     consumer = _guard(monkeypatch, [[(raw, 0)]] + [[(raw, 5)]] * (MAX_REWINDS + 1))
@@ -127,22 +105,20 @@ def test_a_hole_that_never_fills_is_accepted_after_bounded_retries(monkeypatch: 
     assert len(consumer._thread.seeks) == MAX_REWINDS  # type: ignore[attr-defined]
 
 
-def test_partitions_without_a_committed_offset_start_again_from_the_beginning(
+def test_partitions_without_a_committed_offset_start_again_from_their_first_record(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """faust fetches before it seeks to the committed offsets and drops what it fetched; aiokafka seeks only
     where an offset above 0 was committed, so elsewhere those records would never come again."""
     done, fresh, zero, other = TP("raw", 0), TP("raw", 1), TP("raw", 2), TP("changelog", 0)
-    sought: list[set[object]] = []
+    asked: list[set[object]] = []
 
     async def parent_perform_seek(self: _Consumer) -> None:
         self._committed_offset.update({done: 5})  # faust stores a committed 0 as no offset at all
 
     class _SeekingThread(_Thread):
-        async def seek_to_beginning(self, *partitions: object) -> None:
-            sought.append(set(partitions))
-
-        async def position(self, tp: AIOKafkaTP) -> int:
-            return {fresh: 3, zero: 0}[TP(tp.topic, tp.partition)]  # fresh: retention deleted 0-2
+        async def earliest_offsets(self, *partitions: TP) -> dict[AIOKafkaTP, int]:
+            asked.append(set(partitions))
+            return {AIOKafkaTP("raw", 1): 3, AIOKafkaTP("raw", 2): 0}  # fresh: retention deleted 0-2
 
     monkeypatch.setattr(FaustConsumer, "perform_seek", parent_perform_seek)
     consumer = _guard(monkeypatch, [])
@@ -152,13 +128,23 @@ def test_partitions_without_a_committed_offset_start_again_from_the_beginning(
     consumer._read_offset.update({fresh: 40, zero: 12})  # what faust read before the seek
     consumer._next_offset.update({fresh: 41})
 
-    consumer._seeking = True
     asyncio.run(consumer.perform_seek())
-    assert not consumer._seeking
-    assert sought == [{AIOKafkaTP("raw", 1), AIOKafkaTP("raw", 2)}]
+    assert asked == [{fresh, zero}]
+    assert set(consumer._thread.seeks) == {(fresh, 3), (zero, 0)}  # type: ignore[attr-defined]
     assert consumer._next_offset == {done: 5, fresh: 3, zero: 0}  # a jump past the start is rewound too
     assert consumer._first_owed == {fresh: 3, zero: 0}
-    assert consumer._read_offset[fresh] is None and consumer._read_offset[zero] is None
+    assert consumer._read_offset[fresh] == 2 and consumer._read_offset[zero] is None
+
+
+def test_the_record_owed_is_not_dropped_as_already_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A delivery from before the seek to the committed offsets finished after it and left faust's read
+    offset past the records the seek brings again: faust would drop them."""
+    raw = TP("raw", 0)
+    consumer = _guard(monkeypatch, [[(raw, 4), (raw, 5)]])
+    consumer._next_offset[raw] = 4
+    consumer._read_offset[raw] = 17
+    assert _drain(consumer) == [(raw, 4), (raw, 5)]
+    assert consumer._read_offset[raw] == 4
 
 
 def _committing(monkeypatch: pytest.MonkeyPatch, tp: TP, acked: list[int], committed: int | None = None,
@@ -204,6 +190,8 @@ def test_a_record_dropped_before_processing_is_read_again(monkeypatch: pytest.Mo
     assert _drain(consumer) == [(raw, 15), (raw, 16)]
     # the next commits while it is re-read do not seek again and again
     assert consumer._new_offset(raw) is None and consumer._reread == {}
+    # what a stalled stage logs
+    assert consumer.describe()["raw/0"] == {"committed": 15, "next": 17, "read": 14, "first_acked": 18}
 
 
 class _Flow:
@@ -247,3 +235,16 @@ def test_records_a_stream_skipped_are_released_but_stay_owed(monkeypatch: pytest
     dropped = _message("raw", 9, 2)
     assert suspended.ack(dropped) is False and dropped.acked
     assert suspended._acked == {}
+
+
+def test_records_the_client_handed_out_that_never_arrived_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """faust drops the rest of a fetched batch for a partition paused meanwhile; with the client's position
+    past them and no later record to show the hole, the stage would wait forever."""
+    raw, busy, other = TP("raw", 0), TP("raw", 1), TP("raw", 2)
+    consumer = _guard(monkeypatch, [])
+    consumer._next_offset.update({raw: 6, busy: 10, other: 3})
+    assert consumer.behind({raw: 51, busy: 12, other: 3}) == []  # once proves nothing: records on their way
+    consumer._next_offset[busy] = 12  # delivered meanwhile
+    assert consumer.behind({raw: 51, busy: 20, other: 3}) == [raw]
+    consumer._in_batch = True  # a batch being handed out: its records are not lost
+    assert consumer.behind({busy: 20}) == [] and consumer._behind == {}

@@ -42,6 +42,9 @@ def test_lag_is_end_minus_committed_and_uncommitted_partitions_count_from_the_st
     ]
     assert {p.topic for p in lags} == {"raw"}  # a topic the group never committed on is not its lag
     assert group_totals(lags) == {"g": 11}
+    # a worker's own input topics count before its first commit on them (a stage stuck from the start)
+    with_inputs = partition_lags(committed, marks, inputs=("other",))
+    assert [(p.topic, p.committed, p.lag) for p in with_inputs if p.topic == "other"] == [("other", None, 7)]
 
 
 def test_lags_of_several_groups_are_sorted_and_totalled_per_group() -> None:
