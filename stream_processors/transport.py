@@ -63,10 +63,15 @@ class _Consumer(driver.Consumer):
     - a fetch that jumps ahead (faust drops the rest of a fetched batch when its flow stops mid-batch
       and calls the hole a "gap"): the consumer seeks back to the first record not delivered;
     - a record delivered but never processed (the stream drops, and acks, records taken while flow is
-      suspended or fetched in an earlier generation; records fetched just before the seek at start
-      vanished the same way): its ack does not count, the commit stops below it, and once a later
-      record of its partition is acknowledged (agents process a partition in order, so it can no
-      longer come) the consumer reads again from it;
+      suspended or fetched in an earlier generation): its ack does not count, the commit stops below
+      it, and the consumer reads again from it once it is past it (also once a later record of its
+      partition is acknowledged: agents process a partition in order, so it can no longer come);
+    - records faust drops while its flow is stopped (a rebalance, and recovery at start, which seeks
+      to the committed offsets before it resumes flow): they stay owed, and every input partition is
+      read again from its next record owed when flow resumes;
+    - records the client handed out that never reached the agents otherwise (faust drops the rest of
+      a batch for a partition paused meanwhile): a periodic check finds the client's position
+      standing past the next record owed and reads again from that record;
     - faust's commit rule, which takes the first run of acknowledged offsets wherever it starts (with
       nothing committed it does not look, past a committed offset it lets one record go).
     """
@@ -79,7 +84,9 @@ class _Consumer(driver.Consumer):
         self._reread: dict[TP, int] = {}  # dropped records to read again, from this offset
         self._reread_last: dict[TP, tuple[int, float]] = {}  # the last re-read: from which offset, when
         self._behind: dict[TP, int] = {}  # next offset owed where the client's position was past it
+        self._vanished: dict[TP, tuple[int, int]] = {}  # (owed, next) of records delivered, never seen since
         self._in_batch = False  # getmany is handing out a fetched batch
+        self._refetch = False  # flow resumed: read every input partition again from the next record owed
 
     def _new_consumer_thread(self) -> driver.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
@@ -87,6 +94,12 @@ class _Consumer(driver.Consumer):
     @cached_property
     def _contiguous(self) -> frozenset[str]:
         return frozenset(getattr(self.app, "contiguous_topics", ()))
+
+    def resume_flow(self) -> None:
+        super().resume_flow()
+        # While flow was stopped (a rebalance, recovery at start) faust dropped what it fetched, before or
+        # after this consumer handed it out, and the client's position moved past it.
+        self._refetch = True
 
     async def perform_seek(self) -> None:
         await super().perform_seek()
@@ -146,6 +159,34 @@ class _Consumer(driver.Consumer):
                         topic=tp.topic, partition=tp.partition, offset=self._next_offset[tp],
                         position=positions[tp])
             await self._seek_back(tp, self._next_offset[tp])
+        queued = sum(chan.queue.qsize() for chans in getattr(self.app.topics, "_topic_name_index", {}).values()
+                     for chan in chans if hasattr(chan, "queue"))
+        in_flight = {m.tp: m.offset for m in list(self._unacked_messages) if not m.acked}
+        for tp, owed in self.vanished(queued, in_flight):
+            log.warning("records handed to faust were never processed: reading again from the first",
+                        topic=tp.topic, partition=tp.partition, offset=owed, next=self._next_offset.get(tp))
+            await self._seek_back(tp, owed)
+
+    def vanished(self, queued: int, in_flight: Mapping[TP, int]) -> list[tuple[TP, int]]:
+        """Partitions whose records were handed to faust past the first one owed, while none was
+        acknowledged, none is being processed and nothing waits in the agents' queues, on two checks in
+        a row (a restarted worker passed 24 records of a partition to faust, which never delivered them
+        to the agent; those records are nowhere any more)."""
+        if self._in_batch or queued:
+            self._vanished.clear()  # records on their way: not a proof
+            return []
+        out = []
+        for tp in [tp for tp in self.assignment() if tp.topic in self._contiguous]:
+            owed = self._committed_offset.get(tp) or self._first_owed.get(tp)
+            handed = self._next_offset.get(tp)
+            if owed is None or handed is None or handed <= owed or self._acked[tp] or tp in in_flight:
+                self._vanished.pop(tp, None)
+            elif self._vanished.get(tp) == (owed, handed):
+                out.append((tp, owed))
+                del self._vanished[tp]
+            else:
+                self._vanished[tp] = (owed, handed)
+        return out
 
     def behind(self, positions: Mapping[TP, int]) -> list[TP]:
         """Partitions whose client position stood past the next offset owed on two checks in a row,
@@ -181,8 +222,11 @@ class _Consumer(driver.Consumer):
                     message.acked = True
                     self._unacked_messages.discard(message)
                     notify(self._waiting_for_ack)
-                    log.debug("an input record skipped by its stream stays owed", topic=message.topic,
-                              partition=message.partition, offset=message.offset)
+                    # Read it again once the consumer is past it (a seek to the committed offsets in
+                    # between brings it anyway); a stale generation's records otherwise never come back.
+                    tp = message.tp
+                    if message.offset < self._reread.get(tp, message.offset + 1):
+                        self._reread[tp] = message.offset
             return False
         return bool(super().ack(message))
 
@@ -203,7 +247,7 @@ class _Consumer(driver.Consumer):
                 last = self._reread_last.get(tp)
                 if last is None or last[0] != owed or now - last[1] >= REREAD_EVERY_S:
                     self._reread_last[tp] = (owed, now)
-                    self._reread[tp] = owed
+                    self._reread[tp] = min(owed, self._reread.get(tp, owed))
                     log.warning("an input record was dropped before it was processed: reading again from it",
                                 topic=tp.topic, partition=tp.partition, offset=owed, first_acked=min(acked))
                 return None
@@ -220,7 +264,6 @@ class _Consumer(driver.Consumer):
         self._next_offset.pop(partition, None)  # an explicit seek: start afresh from what comes
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[TP, Message]]:
-        self._in_batch = True
         try:
             async for tp, message in self._deliver(timeout):
                 yield tp, message
@@ -232,19 +275,30 @@ class _Consumer(driver.Consumer):
         contiguous = self._contiguous
         next_offset = self._next_offset
         rewound: set[TP] = set()
+        if self._refetch and self.flow_active:
+            self._refetch = False
+            for tp in self.assignment():
+                owed = next_offset.get(tp)
+                if tp.topic in contiguous and owed is not None:
+                    # Before this call fetches: what it brings is read from there (a later record is a
+                    # jump, rewound below).
+                    await self._seek_back(tp, owed)
         if self._reread:
             assigned = self.assignment()
-            for tp, offset in self._reread.items():
-                if tp in assigned:
+            reread, self._reread = self._reread, {}
+            for tp, offset in reread.items():
+                owed = next_offset.get(tp)
+                if tp in assigned and (owed is None or offset < owed):  # else it still comes, in order
+                    log.warning("reading again input records dropped before they were processed",
+                                topic=tp.topic, partition=tp.partition, offset=offset)
                     await self._seek_back(tp, offset)
-                    rewound.add(tp)  # what this fetch still brings of it comes again, in order
-            self._reread.clear()
         async for tp, message in super().getmany(timeout):
+            self._in_batch = True  # until this batch is handed out (not while waiting for one)
             if tp.topic not in contiguous:
                 yield tp, message
                 continue
-            if tp in rewound:
-                continue  # re-fetched after the rewind, in order
+            if tp in rewound or not self.flow_active:
+                continue  # re-fetched after the rewind, in order, or once flow resumes
             offset = message.offset
             expected = next_offset.get(tp)
             if expected is not None and offset > expected:
@@ -269,6 +323,9 @@ class _Consumer(driver.Consumer):
                 if read is not None and read > offset:
                     self._read_offset[tp] = offset
             yield tp, message
+            if not self.flow_active:
+                # flow stopped while faust delivered it: it may have been dropped, so it is owed again
+                next_offset[tp] = min(next_offset[tp], offset)
 
 
 class _Transport(driver.Transport):

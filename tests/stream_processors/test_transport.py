@@ -67,7 +67,10 @@ def _guard(monkeypatch: pytest.MonkeyPatch, fetches: list[list[tuple[TP, int]]])
     consumer._reread = {}
     consumer._reread_last = {}
     consumer._behind = {}
+    consumer._vanished = {}
     consumer._in_batch = False
+    consumer._refetch = False
+    consumer.flow_active = True
     consumer._read_offset = {}
     consumer._thread = _Thread()  # type: ignore[assignment]
     return consumer
@@ -179,13 +182,13 @@ def test_commits_never_pass_an_input_record_that_was_not_acknowledged(monkeypatc
 def test_a_record_dropped_before_processing_is_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
     raw, other = TP("raw", 0), TP("raw", 1)
     held, consumer = _committing(monkeypatch, raw, [18, 19], committed=15, fetches=[
-        [(raw, 20), (other, 0), (raw, 21)],  # still in flight from before: raw comes again from 15
+        [(raw, 20), (other, 0), (raw, 21)],  # fetched before the seek after all: a jump, rewound
         [(raw, 15), (raw, 16)],
     ])
     assert held is None and consumer._reread == {raw: 15}
     monkeypatch.setattr(consumer, "assignment", lambda: {raw, other})
     assert _drain(consumer) == [(other, 0)]
-    assert consumer._thread.seeks == [(raw, 15)]  # type: ignore[attr-defined]
+    assert consumer._thread.seeks == [(raw, 15), (raw, 15)]  # type: ignore[attr-defined]
     assert consumer._read_offset[raw] == 14 and consumer._reread == {}
     assert _drain(consumer) == [(raw, 15), (raw, 16)]
     # the next commits while it is re-read do not seek again and again
@@ -230,11 +233,28 @@ def test_records_a_stream_skipped_are_released_but_stay_owed(monkeypatch: pytest
     assert consumer.ack(other) is True  # other topics keep faust's rule
     assert stale.acked and stale not in consumer._unacked_messages  # nothing waits for it any more
     assert consumer._acked == {TP("raw", 0): [7], TP("changelog", 0): [3]}
+    assert consumer._reread == {TP("raw", 0): 8}  # read again once the consumer is past it
 
     suspended = _acking(monkeypatch, generation=2, flowing=False)
     dropped = _message("raw", 9, 2)
     assert suspended.ack(dropped) is False and dropped.acked
     assert suspended._acked == {}
+    # the next fetch seeks back only where the consumer already went past the dropped record
+    suspended._next_offset.update({TP("raw", 0): 12})
+    suspended._reread[TP("raw", 1)] = 4
+    monkeypatch.setattr(suspended, "assignment", lambda: {TP("raw", 0), TP("raw", 1)})
+    suspended._next_offset[TP("raw", 1)] = 4
+    suspended._thread = _Thread()  # type: ignore[assignment]
+
+    async def empty_fetch(self: object, timeout: float) -> AsyncIterator[tuple[TP, _Msg]]:
+        nothing: list[tuple[TP, _Msg]] = []
+        for item in nothing:
+            yield item
+
+    monkeypatch.setattr(driver.Consumer, "getmany", empty_fetch)
+    assert _drain(suspended) == []
+    assert suspended._thread.seeks == [(TP("raw", 0), 9)]  # type: ignore[attr-defined]
+    assert suspended._reread == {}
 
 
 def test_records_the_client_handed_out_that_never_arrived_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -248,3 +268,38 @@ def test_records_the_client_handed_out_that_never_arrived_are_read_again(monkeyp
     assert consumer.behind({raw: 51, busy: 20, other: 3}) == [raw]
     consumer._in_batch = True  # a batch being handed out: its records are not lost
     assert consumer.behind({busy: 20}) == [] and consumer._behind == {}
+
+
+def test_records_dropped_while_flow_is_stopped_are_read_again_when_it_resumes(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """faust resumes flow only after its seek to the committed offsets; what the client handed out
+    meanwhile was dropped (a restarted worker merged one batch, then nothing, with every record fetched)."""
+    raw, other = TP("raw", 0), TP("raw", 1)
+    consumer = _guard(monkeypatch, [[(raw, 11), (raw, 12)], [(raw, 13)], [(raw, 11), (raw, 12), (raw, 13)]])
+    monkeypatch.setattr(consumer, "assignment", lambda: {raw, other})
+    monkeypatch.setattr(FaustConsumer, "resume_flow", lambda self: setattr(self, "flow_active", True))
+    consumer._next_offset.update({raw: 11, other: 7})
+    consumer.flow_active = False
+    assert _drain(consumer) == []  # faust would drop them: not handed out, still owed
+    consumer.resume_flow()
+    assert _drain(consumer) == []  # flow resumed: every input partition reads again from what it owes
+    assert set(consumer._thread.seeks) == {(raw, 11), (other, 7)}  # type: ignore[attr-defined]
+    assert _drain(consumer) == [(raw, 11), (raw, 12), (raw, 13)]
+
+
+def test_records_handed_to_faust_that_vanished_are_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A restarted worker handed 24 records of a partition to faust, which never delivered them to the agent:
+    not acknowledged, not being processed, not queued. Nothing would ever bring them back."""
+    lost, busy, done = TP("raw", 0), TP("raw", 1), TP("raw", 2)
+    consumer = _guard(monkeypatch, [])
+    monkeypatch.setattr(consumer, "assignment", lambda: {lost, busy, done})
+    consumer._committed_offset = defaultdict(lambda: None, {lost: 19, busy: 5, done: 7})
+    consumer._acked = defaultdict(list)
+    consumer._next_offset.update({lost: 43, busy: 9, done: 7})
+    assert consumer.vanished(queued=0, in_flight={busy: 6}) == []  # once proves nothing
+    assert consumer.vanished(queued=3, in_flight={busy: 6}) == []  # records wait in a queue: not a proof
+    assert consumer.vanished(queued=0, in_flight={busy: 6}) == []
+    assert consumer.vanished(queued=0, in_flight={busy: 6}) == [(lost, 19)]
+    consumer._acked[lost].append(19)  # acknowledged meanwhile: it moves
+    assert consumer.vanished(queued=0, in_flight={}) == [] and consumer.vanished(queued=0, in_flight={}) == [
+        (busy, 5)]
