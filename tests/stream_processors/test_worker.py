@@ -96,7 +96,8 @@ def log_story(*logs: Path) -> str:
 
 def test_kill_9_mid_stream_loses_nothing_and_duplicates_nothing(private_broker: str, worker_env: dict[str, str],
                                                                 tmp_path: Path) -> None:
-    batch = envelopes(10_000, 160)
+    # Enough that a fast, idle machine cannot merge them all between two polls before the kill.
+    batch = envelopes(10_000, 400)
     publish(private_broker, list(batch))
     expected = {e.key for e in batch}
     with ExitStack() as stack:
@@ -163,7 +164,7 @@ def test_two_workers_split_the_partitions(private_broker: str, worker_env: dict[
         publish(private_broker, list(batch))
         wait_until(lambda: {e.key for e in batch} <= set(refs_of(live_offers(private_broker))), 180,
                    what="every offer enriched")
-    routed = [sum(int(n) for n in re.findall(r"batch routed\s+dead=\d+ records=(\d+)", log.read_text()))
+    routed = [sum(int(n) for n in re.findall(r"batch routed\s.*?\brecords=(\d+)", log.read_text()))
               for log in logs]
     assert all(n > 0 for n in routed), f"one worker did no work: {routed}"
     assert sum(routed) >= len(batch)
