@@ -71,7 +71,9 @@ class _Consumer(driver.Consumer):
       read again from its next record owed when flow resumes;
     - records the client handed out that never reached the agents otherwise (faust drops the rest of
       a batch for a partition paused meanwhile): a periodic check finds the client's position
-      standing past the next record owed and reads again from that record;
+      standing past the next record owed and reads again from that record; the same check reads again
+      records handed to faust that vanished before the agent (not acknowledged, not being processed,
+      nothing queued; seen under load, cause inside faust's conductor not found);
     - faust's commit rule, which takes the first run of acknowledged offsets wherever it starts (with
       nothing committed it does not look, past a committed offset it lets one record go).
     """
