@@ -39,8 +39,8 @@ def offset_spans(records: Sequence[RawRecord]) -> dict[str, str]:
         offsets.sort()
         runs: list[list[int]] = []
         for o in offsets:
-            if runs and o <= runs[-1][1] + 1:
-                runs[-1][1] = max(runs[-1][1], o)
+            if runs and o <= runs[-1][1] + 1:  # sorted: o extends the last run (or repeats its end)
+                runs[-1][1] = o
             else:
                 runs.append([o, o])
         out[tp] = ",".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)

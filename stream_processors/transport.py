@@ -11,7 +11,7 @@ requests per second.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -97,6 +97,13 @@ class _Consumer(driver.Consumer):
     def _contiguous(self) -> frozenset[str]:
         return frozenset(getattr(self.app, "contiguous_topics", ()))
 
+    def _inputs(self) -> list[TP]:
+        return [tp for tp in self.assignment() if tp.topic in self._contiguous]
+
+    def _owed(self, tp: TP) -> int | None:
+        """The first offset owed to the agents: the committed one, or where an uncommitted partition starts."""
+        return self._committed_offset.get(tp) or self._first_owed.get(tp)
+
     def resume_flow(self) -> None:
         super().resume_flow()
         # While flow was stopped (a rebalance, recovery at start) faust dropped what it fetched, before or
@@ -115,8 +122,7 @@ class _Consumer(driver.Consumer):
         # fetched then and dropped were never delivered (a restarted worker lost the removal of an
         # offer on a removals partition it had never committed). Such partitions start again from
         # their first record, as auto_offset_reset=earliest says, and it is owed like a committed one.
-        uncommitted = [tp for tp in self.assignment()
-                       if tp.topic in self._contiguous and not self._committed_offset.get(tp)]
+        uncommitted = [tp for tp in self._inputs() if not self._committed_offset.get(tp)]
         if not uncommitted:
             return
         try:
@@ -149,7 +155,7 @@ class _Consumer(driver.Consumer):
             self._behind.clear()
             return
         positions: dict[TP, int] = {}
-        for tp in [tp for tp in self.assignment() if tp.topic in self._contiguous]:
+        for tp in self._inputs():
             try:
                 position = await self._thread.position(aiokafka.TopicPartition(tp.topic, tp.partition))
             except Exception:  # revoked meanwhile
@@ -163,13 +169,13 @@ class _Consumer(driver.Consumer):
             await self._seek_back(tp, self._next_offset[tp])
         queued = sum(chan.queue.qsize() for chans in getattr(self.app.topics, "_topic_name_index", {}).values()
                      for chan in chans if hasattr(chan, "queue"))
-        in_flight = {m.tp: m.offset for m in list(self._unacked_messages) if not m.acked}
+        in_flight = {m.tp for m in list(self._unacked_messages) if not m.acked}
         for tp, owed in self.vanished(queued, in_flight):
             log.warning("records handed to faust were never processed: reading again from the first",
                         topic=tp.topic, partition=tp.partition, offset=owed, next=self._next_offset.get(tp))
             await self._seek_back(tp, owed)
 
-    def vanished(self, queued: int, in_flight: Mapping[TP, int]) -> list[tuple[TP, int]]:
+    def vanished(self, queued: int, in_flight: Collection[TP]) -> list[tuple[TP, int]]:
         """Partitions whose records were handed to faust past the first one owed, while none was
         acknowledged, none is being processed and nothing waits in the agents' queues, on two checks in
         a row (a restarted worker passed 24 records of a partition to faust, which never delivered them
@@ -178,8 +184,8 @@ class _Consumer(driver.Consumer):
             self._vanished.clear()  # records on their way: not a proof
             return []
         out = []
-        for tp in [tp for tp in self.assignment() if tp.topic in self._contiguous]:
-            owed = self._committed_offset.get(tp) or self._first_owed.get(tp)
+        for tp in self._inputs():
+            owed = self._owed(tp)
             handed = self._next_offset.get(tp)
             if owed is None or handed is None or handed <= owed or self._acked[tp] or tp in in_flight:
                 self._vanished.pop(tp, None)
@@ -210,7 +216,7 @@ class _Consumer(driver.Consumer):
 
     def describe(self) -> dict[str, dict[str, int | None]]:
         """Where each input partition stands, for the log line of a stalled stage."""
-        tps = sorted(tp for tp in self.assignment() if tp.topic in self._contiguous)
+        tps = sorted(self._inputs())
         return {f"{tp.topic}/{tp.partition}": {
             "committed": self._committed_offset.get(tp), "next": self._next_offset.get(tp),
             "read": self._read_offset.get(tp), "first_acked": min(self._acked[tp], default=None)}
@@ -241,7 +247,7 @@ class _Consumer(driver.Consumer):
         """faust's next offset to commit, but never past an input record that was not acknowledged."""
         if tp.topic in self._contiguous:
             acked = self._acked[tp]
-            owed = self._committed_offset.get(tp) or self._first_owed.get(tp)
+            owed = self._owed(tp)
             if acked and owed is not None and min(acked) > owed and not self._gap[tp].overlaps(owed):
                 # A later record was acknowledged: this one was dropped. Read again from it, at most
                 # every REREAD_EVERY_S (the first re-read may itself be dropped in a rebalance).
@@ -279,9 +285,9 @@ class _Consumer(driver.Consumer):
         rewound: set[TP] = set()
         if self._refetch and self.flow_active:
             self._refetch = False
-            for tp in self.assignment():
+            for tp in self._inputs():
                 owed = next_offset.get(tp)
-                if tp.topic in contiguous and owed is not None:
+                if owed is not None:
                     # Before this call fetches: what it brings is read from there (a later record is a
                     # jump, rewound below).
                     await self._seek_back(tp, owed)
