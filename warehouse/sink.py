@@ -310,23 +310,46 @@ class WarehouseSink:
         self.consumer.subscribe(self.topics, on_assign=on_assign)
         log.info("warehouse sink started", backend=self.warehouse.backend, topics=self.topics,
                  group=self.settings.group_id)
-        started = idle_since = time.monotonic()
+        idle_since = time.monotonic()
         try:
             while not stop.is_set():
                 if self.step(stop):
                     idle_since = time.monotonic()
                 elif idle_exit_s is not None:
-                    # idle counts from the group join on (Tansu holds a join a few seconds)
-                    if not assigned.is_set():
-                        idle_since = time.monotonic()
-                        if idle_since - started > 60:
-                            raise TimeoutError("the sink was assigned no partition within 60 s")
-                    elif time.monotonic() - idle_since >= idle_exit_s:
+                    idle_s = time.monotonic() - idle_since
+                    # Idle alone is not enough: Tansu holds a join a few seconds, and under load the first
+                    # fetch after it can take longer than idle_exit_s; exiting then would drain nothing.
+                    if idle_s >= idle_exit_s and assigned.is_set() and self._caught_up():
                         break
+                    if idle_s > 60:
+                        raise TimeoutError("the sink read nothing for 60 s and has not caught up "
+                                           f"(assigned: {assigned.is_set()})")
         finally:
             self.close()
         log.info("warehouse sink stopped", **vars(self.stats))
         return self.stats
+
+    def _caught_up(self) -> bool:
+        """Whether every assigned partition has been read up to its high watermark."""
+        parts = self.consumer.assignment()
+        if not parts:
+            return False
+        try:
+            committed = {(tp.topic, tp.partition): tp.offset for tp in self.consumer.committed(parts, timeout=10)}
+            for tp in self.consumer.position(parts):
+                # The watermarks of the last fetch response: no round trip (one would queue behind the
+                # long-poll fetches); (-1001, -1001) until a fetch answered, i.e. not caught up.
+                low, high = self.consumer.get_watermark_offsets(tp, cached=True)
+                if high < 0:
+                    return False
+                # No position yet (nothing consumed): the committed offset, else the partition's start.
+                at = tp.offset if tp.offset >= 0 else committed.get((tp.topic, tp.partition), -1)
+                if max(at, low) < high:
+                    return False
+        except KafkaException as exc:  # a slow broker: ask again on the next idle turn
+            log.debug("catch-up check failed", error=str(exc))
+            return False
+        return True
 
     def close(self) -> None:
         with contextlib.suppress(RuntimeError):  # already closed
