@@ -25,8 +25,9 @@ from api.places import Place, PlaceLocator
 from api.ranking import lexical_query, rank
 from api.settings import Settings
 from ml.relevance.configs import PipelineConfig, best_recipe
+from ml.relevance.query_hints import QueryHints, hints
 from ml.relevance.rerank import Profile
-from schemas.events import Offer
+from schemas.events import ContractType, Offer, Seniority
 from vector_index.base import OfferFilters, ScoredOffer, VectorIndex
 
 router = APIRouter(prefix="/api", tags=["recommendations"])
@@ -51,11 +52,19 @@ def _size_field(body: RecommendationRequest) -> str:
     return "limit" if body.limit is not None and body.size is None else "size"
 
 
-def _profile(body: RecommendationRequest, place: Place | None) -> Profile:
+def wanted(body: RecommendationRequest) -> QueryHints:
+    """The profile the request states, completed by what its free text says ("… junior à Lyon en CDI"):
+    those only re-rank and explain; the request's own fields alone filter."""
+    said = hints(body.text or "")
+    return QueryHints(city=body.city or said.city,
+                      contract=body.contract_types[0].value if body.contract_types else said.contract,
+                      seniority=body.seniority.value if body.seniority else said.seniority)
+
+
+def _profile(want: QueryHints, place: Place | None) -> Profile:
     point = (place.latitude, place.longitude) if place is not None and place.latitude is not None \
         and place.longitude is not None else None
-    return Profile(point=point, contract=body.contract_types[0].value if body.contract_types else None,
-                   seniority=body.seniority.value if body.seniority else None)
+    return Profile(point=point, contract=want.contract, seniority=want.seniority)
 
 
 def _lexical(catalog: Catalog | None, text: str, depth: int) -> tuple[list[tuple[str, float]],
@@ -71,22 +80,22 @@ def _lexical(catalog: Catalog | None, text: str, depth: int) -> tuple[list[tuple
     return hits, vectors
 
 
-def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, catalog: Catalog | None,
-          pipeline: PipelineConfig, settings: Settings, locator: PlaceLocator, offset: int,
-          size: int) -> tuple[list[Recommendation], bool]:
+def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, index: VectorIndex,
+          catalog: Catalog | None, pipeline: PipelineConfig, settings: Settings, locator: PlaceLocator,
+          offset: int, size: int) -> tuple[list[Recommendation], bool]:
     """Blocking (index reads, text analysis): runs on a worker thread."""
     place: Place | None = None
-    if body.city is not None:
+    if want.city is not None:
         with dependency("index"):
-            place = locator.locate(body.city)
-        if place is None and body.radius_km is not None:
+            place = locator.locate(want.city)
+        if place is None and body.city is not None and body.radius_km is not None:
             raise RequestValidationError([{"loc": ("body", "city"), "type": "value_error",
                                            "msg": f"unknown French commune: {body.city[:100]!r}"}])
     wanted = offset + size + 1  # one more tells whether a next page exists
     depth = max(pipeline.candidates, wanted)
     if body.radius_km is not None:
         depth = min(settings.max_result_window, max(wanted * 5, 200, depth))
-    text = lexical_query(body.query_text(), body.city, pipeline)
+    text = lexical_query(body.query_text(), want.city, pipeline)
     with dependency("index"):
         dense_hits: list[ScoredOffer] = index.search(vector, depth, body.filters)
     lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
@@ -98,10 +107,12 @@ def _rank(body: RecommendationRequest, vector: np.ndarray, index: VectorIndex, c
         with dependency("index"):
             lexical_offers = get_many(missing) if get_many is not None else \
                 {o.id: o for doc in missing if (o := index.get(doc)) is not None}
-    ranking = rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, _profile(body, place),
+    ranking = rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, _profile(want, place),
                    vectors, np.asarray(vector, dtype=np.float32), limit=depth)
     query = CandidateQuery(text=body.query_text(), skills=body.skills, place=place, radius_km=body.radius_km,
-                           contract_types=body.contract_types, seniority=body.seniority)
+                           contract_types=body.contract_types or ([ContractType(want.contract)] if want.contract
+                                                                  else []),
+                           seniority=body.seniority or (Seniority(want.seniority) if want.seniority else None))
     have = candidate_skills(query.text, body.skills)
     now = datetime.now(UTC)
     explained = []
@@ -139,9 +150,11 @@ async def recommend_for(request: Request, body: RecommendationRequest) -> Recomm
     size = body.page_size
     offset = check_page(settings, body.page, size, size_field=_size_field(body))
     pipeline = served_pipeline(worker.embedder)
-    vector = await worker.encode_query(lexical_query(body.query_text(), body.city, pipeline))
-    results, has_more = await run_in_threadpool(_rank, body, vector, index, getattr(app.state, "catalog", None),
-                                                pipeline, settings, _locator(app), offset, size)
+    want = await run_in_threadpool(wanted, body)
+    vector = await worker.encode_query(lexical_query(body.query_text(), want.city, pipeline))
+    results, has_more = await run_in_threadpool(_rank, body, want, vector, index,
+                                                getattr(app.state, "catalog", None), pipeline, settings,
+                                                _locator(app), offset, size)
     return RecommendationResponse(model=worker.embedder.model_id, page=body.page, size=size, count=len(results),
                                   has_more=has_more, results=results)
 

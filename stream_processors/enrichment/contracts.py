@@ -37,7 +37,7 @@ _FT_CODES: dict[str, ContractType] = {
 # Ordered: the first matching cue wins. Patterns run on folded (lower-case, unaccented) text.
 _TITLE_CUES: list[tuple[re.Pattern[str], ContractType]] = [
     (re.compile(r"\b(?:alternance|alternant|alternante|apprenti|apprentie|apprentissage|contrat pro"
-                r"|contrat de professionnalisation|work[- ]study)\b"), ContractType.ALTERNANCE),
+                r"|contrat de professionnalisation|work[- ]study|apprenticeship)\b"), ContractType.ALTERNANCE),
     (re.compile(r"\b(?:stage|stagiaire|internship|intern|stage de fin d'etudes|pfe)\b"), ContractType.STAGE),
     (re.compile(r"\b(?:freelance|free-lance|independant|independante|portage salarial|auto-?entrepreneur"
                 r"|franchise|franchisee?|mandataire)\b"), ContractType.FREELANCE),

@@ -54,7 +54,7 @@ _TITLE_CUES: list[tuple[re.Pattern[str], Seniority]] = [
                 r"|confirm)\b"), Seniority.CONFIRME),
     (re.compile(r"\b(?:junior|jr\.?)\b"), Seniority.JUNIOR),
     (re.compile(r"\b(?:debutant|debutante|jeune diplome|jeune diplomee|graduate|entry[- ]level"
-                r"|stagiaire|stage|alternant|alternante|alternance|apprenti|apprentie|intern"
+                r"|stagiaire|stage|alternant|alternante|alternance|apprenti|apprentie|apprenticeship|intern"
                 r"|internship)\b"), Seniority.DEBUTANT),
 ]
 # "Futur directeur de magasin" is a trainee, not a director.
@@ -129,7 +129,7 @@ def description_level(description: str) -> Seniority | None:
     return None
 
 
-def _max(*levels: Seniority | None) -> Seniority | None:
+def highest(*levels: Seniority | None) -> Seniority | None:
     present = [lv for lv in levels if lv is not None]
     return max(present, key=_ORDER.index) if present else None
 
@@ -139,7 +139,7 @@ def infer(title: str, description: str, *, ft_code: str | None = None, ft_label:
     years = years_from_ft_label(ft_label)
     if years is None:
         years = years_from_text(description)
-    level = _max(from_years(years) if years is not None else None, title_level(title))
+    level = highest(from_years(years) if years is not None else None, title_level(title))
     if level is not None:
         return level
     level = description_level(description)

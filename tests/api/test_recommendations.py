@@ -102,3 +102,19 @@ def test_the_seed_match_alias_returns_indexes_and_scores_with_the_offers(client:
     assert all(-1.0 <= s <= 1.0 for s in body["similarity_score"])
     same = client.post("/api/recommendations", json={"text": "développeur python data", "size": 3}).json()
     assert [r["offer"]["id"] for r in same["results"]] == body["match_index"]
+
+
+def test_a_text_only_request_is_ranked_and_explained_with_what_its_text_says(client: TestClient) -> None:
+    said = {"text": "développeur de pipelines de données junior à Lyon en CDI", "skills": ["Python", "SQL"],
+            "size": 5}
+    stated = {**said, "city": "Lyon", "contract_types": ["CDI"], "seniority": "Junior"}
+    from_text, from_fields = (client.post("/api/recommendations", json=b).json()["results"] for b in (said, stated))
+    assert [r["offer"]["id"] for r in from_text] == [r["offer"]["id"] for r in from_fields]
+    dev = {r["offer"]["title"]: r["explanation"] for r in from_text}["Développeur Python data"]
+    assert dev["location"]["query_city"] == "Lyon" and dev["location"]["same_city"] is True
+    assert dev["contract"]["fit"] is True
+    # Hints re-rank, they never filter: offers elsewhere and under other contracts still come back.
+    assert {r["offer"]["city"] for r in from_text} - {"Lyon"}
+    # A field the request states wins over its text.
+    elsewhere = client.post("/api/recommendations", json={**said, "city": "Paris"}).json()["results"]
+    assert {r["explanation"]["location"]["query_city"] for r in elsewhere} == {"Paris"}
