@@ -72,6 +72,7 @@ def run(split: str, limit: int | None, text_only: bool) -> dict[str, Any]:
         app = create_app(settings, embedder=encoder, index=index)
         scores: dict[str, list[float]] = {"ndcg_at_10": [], "p_at_10": [], "recall_at_50": [], "mrr": []}
         latencies = []
+        by_kind: dict[str, list[float]] = {}  # nDCG@10 per query style and per language
         with TestClient(app) as client:
             for q in track(evalset.queries, description=f"{len(evalset.queries)} queries"):
                 labels = evalset.judged(q.id)
@@ -83,6 +84,8 @@ def run(split: str, limit: int | None, text_only: bool) -> dict[str, Any]:
                 resp.raise_for_status()
                 ranked = [ref_of.get(r["offer"]["id"], "") for r in resp.json()["results"]]
                 scores["ndcg_at_10"].append(ndcg_at_k(ranked, labels, 10))
+                for kind in (f"style:{q.style}", f"lang:{q.lang}"):
+                    by_kind.setdefault(kind, []).append(scores["ndcg_at_10"][-1])
                 scores["p_at_10"].append(precision_at_k(ranked, labels, 10))
                 scores["recall_at_50"].append(recall_at_k(ranked, labels, 50))
                 scores["mrr"].append(reciprocal_rank(ranked, labels))
@@ -92,6 +95,8 @@ def run(split: str, limit: int | None, text_only: bool) -> dict[str, Any]:
             "recipe": encoder.pipeline.name, "real_offers": real, "offers": len(evalset.offers),
             "queries": len(scores["ndcg_at_10"]), "eval_version": evalset.info.version,
             **{k: round(statistics.fmean(v), 4) if v else 0.0 for k, v in scores.items()},
+            "ndcg_at_10_by": {k: {"queries": len(v), "ndcg_at_10": round(statistics.fmean(v), 4)}
+                              for k, v in sorted(by_kind.items())},
             "latency_p50_ms": round(1000 * latencies[len(latencies) // 2], 1) if latencies else None,
             "latency_p99_ms": round(1000 * latencies[int(len(latencies) * 0.99)], 1) if latencies else None}
 
@@ -105,6 +110,8 @@ def main() -> None:
     out = run(args.split, args.limit, args.text_only)
     for key in ("ndcg_at_10", "p_at_10", "recall_at_50", "mrr", "latency_p50_ms", "latency_p99_ms"):
         print(f"{key:>16}: {out[key]}")
+    for kind, figures in out["ndcg_at_10_by"].items():
+        print(f"{kind:>24}: nDCG@10 {figures['ndcg_at_10']} ({figures['queries']} queries)")
     print(json.dumps(out))
 
 

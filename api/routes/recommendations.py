@@ -22,9 +22,10 @@ from api.errors import dependency
 from api.explain import CandidateQuery, candidate_skills, explain, reasons
 from api.models import MatchRequest, MatchResponse, Recommendation, RecommendationRequest, RecommendationResponse
 from api.places import Place, PlaceLocator
-from api.ranking import lexical_query, rank
+from api.ranking import Ranking, lexical_query, rank
 from api.settings import Settings
 from ml.relevance.configs import PipelineConfig, best_recipe
+from ml.relevance.feedback import feedback_query
 from ml.relevance.query_hints import QueryHints, hints
 from ml.relevance.rerank import Profile
 from schemas.events import ContractType, Offer, Seniority
@@ -75,9 +76,16 @@ def _lexical(catalog: Catalog | None, text: str, depth: int) -> tuple[list[tuple
     with catalog.reading() as cat:
         assert cat.lexical is not None
         hits = cat.lexical.search(text, depth)
-        vectors = {doc: cat.vectors[cat.slot_of[doc]].copy() for doc, _ in hits
-                   if doc in cat.slot_of and cat.has_vector[cat.slot_of[doc]]}
-    return hits, vectors
+    return hits, _vectors(catalog, [doc for doc, _ in hits])
+
+
+def _vectors(catalog: Catalog | None, ids: list[str]) -> dict[str, npt.NDArray[np.float32]]:
+    """The indexed vectors of ``ids`` that the API's read model holds (none without one)."""
+    if catalog is None:
+        return {}
+    with catalog.reading() as cat:
+        return {doc: cat.vectors[cat.slot_of[doc]].copy() for doc in ids
+                if doc in cat.slot_of and cat.has_vector[cat.slot_of[doc]]}
 
 
 def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, index: VectorIndex,
@@ -96,19 +104,34 @@ def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, ind
     if body.radius_km is not None:
         depth = min(settings.max_result_window, max(wanted * 5, 200, depth))
     text = lexical_query(body.query_text(), want.city, pipeline)
-    with dependency("index"):
-        dense_hits: list[ScoredOffer] = index.search(vector, depth, body.filters)
     lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
-    in_dense = {h.offer.id for h in dense_hits}
-    missing = [doc for doc, _ in lexical_hits if doc not in in_dense]
-    lexical_offers: dict[str, Offer] = {}
-    if missing:
-        get_many = getattr(index, "get_many", None)
+    query_vector = np.asarray(vector, dtype=np.float32)
+    profile = _profile(want, place)
+
+    def ranked_for(search_vector: npt.NDArray[np.float32]) -> Ranking:
         with dependency("index"):
-            lexical_offers = get_many(missing) if get_many is not None else \
-                {o.id: o for doc in missing if (o := index.get(doc)) is not None}
-    ranking = rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, _profile(want, place),
-                   vectors, np.asarray(vector, dtype=np.float32), limit=depth)
+            dense_hits: list[ScoredOffer] = index.search(search_vector, depth, body.filters)
+        in_dense = {h.offer.id for h in dense_hits}
+        missing = [doc for doc, _ in lexical_hits if doc not in in_dense]
+        lexical_offers: dict[str, Offer] = {}
+        if missing:
+            get_many = getattr(index, "get_many", None)
+            with dependency("index"):
+                lexical_offers = get_many(missing) if get_many is not None else \
+                    {o.id: o for doc in missing if (o := index.get(doc)) is not None}
+        return rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, profile, vectors,
+                    search_vector, limit=depth)
+
+    ranking = ranked_for(query_vector)
+    if pipeline.feedback_docs:
+        top = _vectors(catalog, [doc for doc, _ in ranking.ranked[: pipeline.feedback_docs]])
+        if top:
+            ranking = ranked_for(feedback_query(query_vector, np.stack(list(top.values())),
+                                                pipeline.feedback_weight))
+            # ``similarity`` stays the cosine with the query itself, not with the moved one.
+            sims = _vectors(catalog, [doc for doc, _ in ranking.ranked])
+            ranking.similarity.clear()
+            ranking.similarity.update({doc: float(v @ query_vector) for doc, v in sims.items()})
     query = CandidateQuery(text=body.query_text(), skills=body.skills, place=place, radius_km=body.radius_km,
                            contract_types=body.contract_types or ([ContractType(want.contract)] if want.contract
                                                                   else []),

@@ -20,6 +20,7 @@ from ml.lexical import Bm25Index
 from ml.relevance.configs import PipelineConfig, default_configs
 from ml.relevance.encoders import VectorCache, build_encoder, encoder_settings
 from ml.relevance.evalset import EvalSet, Query, load_corpus, load_evalset, offer_ref
+from ml.relevance.feedback import feedback_query
 from ml.relevance.fusion import rrf, score_fusion
 from ml.relevance.geo import CityLocator
 from ml.relevance.metrics import proxy_scores, summarise
@@ -94,6 +95,7 @@ class Bench:
         self.bm25_docs_per_s = 0.0
         self.locator = CityLocator(evalset.offers)
         self.newest = newest_by_source(evalset.offers)
+        self._row: dict[str, int] | None = None  # source ref -> row of the dense matrices
 
     def bm25(self) -> Bm25Index:
         if self._bm25 is None:
@@ -163,6 +165,16 @@ class Bench:
 
     def search(self, cfg: PipelineConfig, q: Query, qv: npt.NDArray[np.float32] | None,
                matrix: npt.NDArray[np.float32] | None) -> list[tuple[str, float]]:
+        ranked = self._search_once(cfg, q, qv, matrix)
+        if cfg.feedback_docs and qv is not None and matrix is not None and ranked:
+            if self._row is None:
+                self._row = {r: i for i, r in enumerate(self.refs)}
+            top = matrix[[self._row[d] for d, _ in ranked[: cfg.feedback_docs]]]
+            ranked = self._search_once(cfg, q, feedback_query(qv, top, cfg.feedback_weight), matrix)
+        return ranked
+
+    def _search_once(self, cfg: PipelineConfig, q: Query, qv: npt.NDArray[np.float32] | None,
+                     matrix: npt.NDArray[np.float32] | None) -> list[tuple[str, float]]:
         lists: list[list[tuple[str, float]]] = []
         text = without_city(q.text, q.city) if cfg.city_as_facet else q.text
         if cfg.encoder and qv is not None and matrix is not None:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
+from ml.embedding import Embedder, embed_offers
 from schemas.events import canonical_offer_id
+from tests.api.conftest import OFFERS, offer
 
 
 def test_recommends_relevant_offers_first_with_reasons(client: TestClient) -> None:
@@ -118,3 +121,16 @@ def test_a_text_only_request_is_ranked_and_explained_with_what_its_text_says(cli
     # A field the request states wins over its text.
     elsewhere = client.post("/api/recommendations", json={**said, "city": "Paris"}).json()["results"]
     assert {r["explanation"]["location"]["query_city"] for r in elsewhere} == {"Paris"}
+
+
+def test_similarity_is_the_cosine_with_the_query_even_after_feedback(client: TestClient, embedder: Embedder) -> None:
+    text = "développeur python data"
+    body = client.post("/api/recommendations", json={"text": text, "size": 5}).json()
+    assert body["count"] == 5
+    by_id = {o.id: o for o in embed_offers([offer(*o) for o in OFFERS], embedder)}
+    query = embedder.encode_query(text)
+    for r in body["results"]:
+        embedding = by_id[r["offer"]["id"]].embedding
+        assert embedding is not None
+        vector = np.asarray(embedding.values, dtype=np.float32)
+        assert r["similarity"] == pytest.approx(float(vector @ query), abs=2e-3)

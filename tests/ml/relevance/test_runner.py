@@ -26,6 +26,9 @@ def test_runner_measures_baselines_and_a_hybrid_on_the_sample_part(embedder: Emb
         PipelineConfig("seed:minilm-knn-0.75", "baseline", encoder="minilm", knn=10, threshold=0.75),
         PipelineConfig("hybrid:minilm+bm25+rerank", encoder="minilm", lexical=True,
                        rerank={"distance": 0.3, "contract": 0.1}, city_as_facet=True),
+        PipelineConfig("hybrid:minilm+bm25+rerank+prf", encoder="minilm", lexical=True,
+                       rerank={"distance": 0.3, "contract": 0.1}, city_as_facet=True, feedback_docs=5,
+                       feedback_weight=1.0),
     ]
     info, results = run_benchmark("heldout", configs, cache_dir=tmp_path, progress=False, offers=offers,
                                   encoders={"minilm": embedder})
@@ -43,8 +46,11 @@ def test_runner_measures_baselines_and_a_hybrid_on_the_sample_part(embedder: Emb
     random_ndcg = sum(ndcg_at_k(rng.sample(refs, len(refs)), evalset.judged(q.id)) for q in evalset.queries)
     random_ndcg /= len(evalset.queries)
     by_name = {r.name: r for r in results}
-    for name in ("bm25", "dense:minilm", "hybrid:minilm+bm25+rerank"):
+    for name in ("bm25", "dense:minilm", "hybrid:minilm+bm25+rerank", "hybrid:minilm+bm25+rerank+prf"):
         assert by_name[name].metrics["ndcg_at_10"] > random_ndcg + 0.1
+    # feedback searches again with another vector: some rankings change
+    with_prf, without = by_name["hybrid:minilm+bm25+rerank+prf"], by_name["hybrid:minilm+bm25+rerank"]
+    assert with_prf.per_query_ndcg != without.per_query_ndcg
     assert by_name["dense:minilm"].metrics["similarity_score"] > 0
     assert by_name["dense:minilm"].config["embedding"] == {"backend": "sentence-transformers",
                                                            "model": "packaged:all-MiniLM-L6-v2"}
