@@ -125,13 +125,15 @@ def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, ind
     ranking = ranked_for(query_vector)
     if pipeline.feedback_docs:
         top = _vectors(catalog, [doc for doc, _ in ranking.ranked[: pipeline.feedback_docs]])
+        top = {doc: v for doc, v in top.items() if v.shape == query_vector.shape}  # mid-switch of models
         if top:
             ranking = ranked_for(feedback_query(query_vector, np.stack(list(top.values())),
                                                 pipeline.feedback_weight))
             # ``similarity`` stays the cosine with the query itself, not with the moved one.
             sims = _vectors(catalog, [doc for doc, _ in ranking.ranked])
             ranking.similarity.clear()
-            ranking.similarity.update({doc: float(v @ query_vector) for doc, v in sims.items()})
+            ranking.similarity.update({doc: float(v @ query_vector) for doc, v in sims.items()
+                                       if v.shape == query_vector.shape})
     query = CandidateQuery(text=body.query_text(), skills=body.skills, place=place, radius_km=body.radius_km,
                            contract_types=body.contract_types or ([ContractType(want.contract)] if want.contract
                                                                   else []),
