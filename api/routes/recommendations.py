@@ -53,7 +53,7 @@ def _size_field(body: RecommendationRequest) -> str:
     return "limit" if body.limit is not None and body.size is None else "size"
 
 
-def wanted(body: RecommendationRequest) -> QueryHints:
+def wanted_profile(body: RecommendationRequest) -> QueryHints:
     """The profile the request states, completed by what its free text says ("… junior à Lyon en CDI"):
     those only re-rank and explain; the request's own fields alone filter."""
     said = hints(body.text or "")
@@ -175,7 +175,7 @@ async def recommend_for(request: Request, body: RecommendationRequest) -> Recomm
     size = body.page_size
     offset = check_page(settings, body.page, size, size_field=_size_field(body))
     pipeline = served_pipeline(worker.embedder)
-    want = await run_in_threadpool(wanted, body)
+    want = await run_in_threadpool(wanted_profile, body)
     vector = await worker.encode_query(lexical_query(body.query_text(), want.city, pipeline))
     results, has_more = await run_in_threadpool(_rank, body, want, vector, index,
                                                 getattr(app.state, "catalog", None), pipeline, settings,

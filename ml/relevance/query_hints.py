@@ -31,9 +31,8 @@ _TRIGGERS = {"a", "au", "aux", "sur", "vers", "in", "near", "around", "at"}
 _TRIGGER_PAIRS = {("pres", "de"), ("proche", "de"), ("autour", "de"), ("region", "de"), ("secteur", "de"),
                   ("alentours", "de"), ("environs", "de"), ("near", "to"), ("close", "to")}
 # Towns whose names are also words a candidate writes ("le sens du service", "technicien chez Orange").
-_COMMON_WORDS = {"sens", "orange", "nice", "tours", "gap", "lens", "stains", "vienne", "grasse", "bron",
-                 "agde", "marseille en beauvaisis", "moulins", "salon", "six fours les plages", "hyeres",
-                 "lunel", "rue", "macon"}  # "maçon" folds to Mâcon
+# "matière grasse", "gap year"; "maçon" folds to Mâcon.
+_COMMON_WORDS = {"sens", "orange", "nice", "tours", "gap", "lens", "stains", "vienne", "grasse", "macon"}
 
 
 @dataclass(frozen=True)
