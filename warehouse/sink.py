@@ -335,7 +335,7 @@ class WarehouseSink:
         if not parts:
             return False
         try:
-            committed = {(tp.topic, tp.partition): tp.offset for tp in self.consumer.committed(parts, timeout=10)}
+            committed: dict[tuple[str, int], int] | None = None  # read only for a partition not yet consumed
             for tp in self.consumer.position(parts):
                 # The watermarks of the last fetch response: no round trip (one would queue behind the
                 # long-poll fetches); (-1001, -1001) until a fetch answered, i.e. not caught up.
@@ -343,7 +343,12 @@ class WarehouseSink:
                 if high < 0:
                     return False
                 # No position yet (nothing consumed): the committed offset, else the partition's start.
-                at = tp.offset if tp.offset >= 0 else committed.get((tp.topic, tp.partition), -1)
+                at = tp.offset
+                if at < 0:
+                    if committed is None:
+                        committed = {(c.topic, c.partition): c.offset
+                                     for c in self.consumer.committed(parts, timeout=10)}
+                    at = committed.get((tp.topic, tp.partition), -1)
                 if max(at, low) < high:
                     return False
         except KafkaException as exc:  # a slow broker: ask again on the next idle turn

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import statistics
@@ -95,7 +96,11 @@ class Bench:
         self.bm25_docs_per_s = 0.0
         self.locator = CityLocator(evalset.offers)
         self.newest = newest_by_source(evalset.offers)
-        self._row: dict[str, int] | None = None  # source ref -> row of the dense matrices
+
+    @functools.cached_property
+    def rows(self) -> dict[str, int]:
+        """Source ref -> row of the dense matrices."""
+        return {r: i for i, r in enumerate(self.refs)}
 
     def bm25(self) -> Bm25Index:
         if self._bm25 is None:
@@ -167,9 +172,7 @@ class Bench:
                matrix: npt.NDArray[np.float32] | None) -> list[tuple[str, float]]:
         ranked = self._search_once(cfg, q, qv, matrix)
         if cfg.feedback_docs and qv is not None and matrix is not None and ranked:
-            if self._row is None:
-                self._row = {r: i for i, r in enumerate(self.refs)}
-            top = matrix[[self._row[d] for d, _ in ranked[: cfg.feedback_docs]]]
+            top = matrix[[self.rows[d] for d, _ in ranked[: cfg.feedback_docs]]]
             ranked = self._search_once(cfg, q, feedback_query(qv, top, cfg.feedback_weight), matrix)
         return ranked
 
@@ -242,7 +245,7 @@ class Bench:
                                                                       "search_text")
         matrix = self.dense(spec, tmpl).matrix
         qvecs, _ = self.query_vectors(spec)
-        row = {r: i for i, r in enumerate(self.refs)}
+        row = self.rows
         sims, vecs = [], []
         for qi, ranked in enumerate(results):
             idx = [row[d] for d, _ in ranked[:10]]
