@@ -227,6 +227,7 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
             records = [_record(e) for e in events]
             parsed = batches.parse_commands(records)
             embedder_ = await model()
+            batches.find_stale(parsed, clusters.get, members.get, embedder_.model_id)
             t_embed = time.perf_counter()
             vectors = await asyncio.get_running_loop().run_in_executor(
                 model_thread, batches.embed_each, embedder_.encode,

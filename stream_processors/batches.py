@@ -112,11 +112,19 @@ class Commands:
 
     dead: list[DeadLetter]
     commands: list[tuple[int, DedupCommand]]
+    # (fingerprint, ref, offer) of stored members that another model embedded, in the groups this batch
+    # upserts into (``find_stale``): embedded with the batch so that they compare with its offers.
+    stale: list[tuple[str, str, Offer]] = field(default_factory=list)
+
+    @property
+    def upserts(self) -> int:
+        return sum(c.offer is not None and c.op == "upsert" for _, c in self.commands)
 
     def texts(self, passage: Callable[[Offer], str] = Offer.search_text) -> list[str]:
-        """What the embedder reads (``passage`` of each offer: the served text template), one per upsert,
-        in command order."""
-        return [passage(c.offer) for _, c in self.commands if c.offer is not None and c.op == "upsert"]
+        """What the embedder reads (``passage`` of each offer: the served text template): one per upsert, in
+        command order, then one per stale member."""
+        return ([passage(c.offer) for _, c in self.commands if c.offer is not None and c.op == "upsert"]
+                + [passage(o) for _, _, o in self.stale])
 
 
 def parse_commands(records: Sequence[RawRecord]) -> Commands:
@@ -131,6 +139,20 @@ def parse_commands(records: Sequence[RawRecord]) -> Commands:
         else:
             out.commands.append((i, parsed))
     return out
+
+
+def find_stale(parsed: Commands, clusters: ClusterLookup, members: MemberLookup, model: str) -> None:
+    """Fill ``parsed.stale``: members of another model under the fingerprints this batch upserts into
+    (after a model change, each is re-embedded once, the first time its group is touched, and stored anew)."""
+    upserted = {(c.fingerprint, c.ref) for _, c in parsed.commands if c.op == "upsert" and c.offer is not None}
+    for fp in dict.fromkeys(fp for fp, _ in upserted):
+        try:
+            found = dedup.stale_members(fp, clusters(fp), members, model)
+        except Exception:  # a corrupt state: the group's own processing dead-letters what it must
+            log.exception("could not look for stale members", fingerprint=fp)
+            continue
+        # a ref upserted in this batch gets its new vector anyway
+        parsed.stale.extend((fp, ref, o) for ref, o in found if (fp, ref) not in upserted)
 
 
 def embed_each(encode: Encode, texts: list[str]) -> list[npt.NDArray[np.float32] | Exception]:
@@ -184,7 +206,11 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
     """
     out = Merged(dead=list(parsed.dead), embedded=len(vectors))
     groups: dict[str, tuple[dedup.Group, int]] = {}  # fingerprint -> group, index of its last record
-    upserts = iter(vectors)
+    upserts = iter(vectors[: parsed.upserts])
+    refresh: dict[str, dict[str, npt.NDArray[np.float32]]] = {}  # fingerprint -> ref -> vector
+    for (fp, ref, _), v in zip(parsed.stale, vectors[parsed.upserts:], strict=False):
+        if not isinstance(v, Exception):  # a member the model failed on stays out of comparisons, as before
+            refresh.setdefault(fp, {})[ref] = v
     for i, cmd in parsed.commands:
         vector = (next(upserts, ValueError("no vector")) if cmd.op == "upsert" and cmd.offer is not None
                   else None)  # aligned with .texts()
@@ -195,7 +221,7 @@ def fold(records: Sequence[RawRecord], parsed: Commands, vectors: Sequence[npt.N
             if cmd.op == "upsert" and (cmd.offer is None or cmd.offer.source_refs[:1] != [cmd.ref]):
                 raise ValueError("an upsert must carry the offer of its ref")
             group = groups[cmd.fingerprint][0] if cmd.fingerprint in groups else dedup.Group(
-                cmd.fingerprint, clusters(cmd.fingerprint), members, model, threshold)
+                cmd.fingerprint, clusters(cmd.fingerprint), members, model, threshold, refresh.get(cmd.fingerprint))
             if cmd.offer is not None and vector is not None:
                 group.upsert(cmd.offer, vector, dedup.micros(cmd.offer.fetched_at), i, moved=cmd.moved)
             else:
@@ -222,4 +248,5 @@ def merge_batch(records: Sequence[RawRecord], clusters: ClusterLookup, members: 
                 model: str, threshold: float, passage: Callable[[Offer], str] = Offer.search_text) -> Merged:
     """The whole merge stage in one call (``app.py`` runs the model call in its own thread instead)."""
     parsed = parse_commands(records)
+    find_stale(parsed, clusters, members, model)
     return fold(records, parsed, embed_each(encode, parsed.texts(passage)), clusters, members, model, threshold)

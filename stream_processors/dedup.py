@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -181,9 +181,11 @@ class Group:
     """
 
     def __init__(self, fp: str, state: State | None, load: Callable[[str], Member | None], model: str,
-                 threshold: float) -> None:
+                 threshold: float, refresh: Mapping[str, npt.NDArray[np.float32]] | None = None) -> None:
         self.fp = fp
         self._load, self._model, self._threshold = load, model, threshold
+        # ref -> this model's vector for a member stored with another model's (see ``stale_members``)
+        self._refresh = refresh or {}
         self._members: dict[str, Member | None] = {}  # read or written in this batch (None: removed)
         self._written: set[str] = set()
         self._clusters: list[_Cluster] = []
@@ -210,11 +212,15 @@ class Group:
         return self._members[ref]
 
     def _index(self, dim: int) -> _Vectors:
-        """Every member's vector of this model (others never compare), loaded on the first upsert."""
+        """Every member's vector of this model, loaded on the first upsert. Vectors of two models never
+        compare: a member of another model takes its ``refresh`` vector (and is stored with it), or sits out."""
         if self._vectors is None or self._vectors.dim != dim:
             self._vectors = _Vectors(dim)
             for ref in self._home:
                 m = self._member(ref)
+                if m is not None and m.get("model") != self._model and ref in self._refresh:
+                    m = self._members[ref] = {**m, "vector": _encode(self._refresh[ref]), "model": self._model}
+                    self._written.add(ref)
                 if m is not None and m.get("model") == self._model:
                     vector = _decode(m["vector"])
                     if len(vector) == dim:
@@ -337,6 +343,25 @@ class Group:
                               for c in self._clusters]} if self._clusters else None
         writes = {member_key(self.fp, ref): self._members[ref] for ref in sorted(self._written)}
         return changes, state, writes
+
+
+def stale_members(fp: str, state: State | None, load: Callable[[str], Member | None],
+                  model: str) -> list[tuple[str, Offer]]:
+    """(ref, offer) of the members under ``fp`` whose vectors another model made (stored before the worker
+    changed models). Without this model's vector for them, a twin arriving after the change would not
+    find them and the same job would be published twice."""
+    out: list[tuple[str, Offer]] = []
+    for c in (state or {}).get("clusters", []):
+        inline = c.get("members", {})  # the former layout kept members inline
+        for ref in c.get("refs", inline):
+            m = inline[ref] if ref in inline else load(member_key(fp, ref))
+            if m is None or m.get("model") == model:
+                continue
+            try:
+                out.append((ref, Offer.model_validate(m["offer"])))
+            except Exception as exc:  # a member that no longer validates sits out, as before
+                log.warning("stored member not re-embedded", fingerprint=fp, ref=ref, error=str(exc)[:300])
+    return out
 
 
 def merged(cid: str, by_ref: dict[str, Member], version: int = 0) -> Offer:

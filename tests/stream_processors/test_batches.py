@@ -70,6 +70,22 @@ class FakeModel:
         return np.array(rows, dtype=np.float32)
 
 
+class NewModel(FakeModel):
+    """Another model: other vectors for the same texts, the same ones for the same description."""
+
+    model_id = "fake-v2"
+
+    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        self.calls += 1
+        if self.fail_on is not None and any(self.fail_on in t for t in texts):
+            raise RuntimeError("the encoder choked")
+        rows = []
+        for t in texts:
+            v = np.random.default_rng(zlib.crc32(b"v2:" + t.split("\n")[-1].encode())).normal(size=64)
+            rows.append(v / np.linalg.norm(v))
+        return np.array(rows, dtype=np.float32)
+
+
 class Tables:
     """The worker's three tables as dicts, read and written the way app.py does."""
 
@@ -405,6 +421,36 @@ def test_no_two_live_clusters_share_an_id_whatever_the_edits_and_the_partition_i
         assert all(cid in {dedup.cluster_id(r) for r in members} for cid, members in ids.items())
         assert sorted(r for members in ids.values() for r in members) == sorted(tables.refs)
         assert {k: refs_ for k, (_, refs_) in views.live().items()} == ids
+
+
+def test_a_twin_arriving_after_a_model_change_still_joins_the_stored_offer() -> None:
+    tables = Tables()
+    a, b = offer("sample:a"), offer("adzuna:b")  # same title, company, city and text: one job on two sites
+    fp = dedup.fingerprint(a)
+    tables.merge([upsert(a)])
+    tables.model = NewModel()  # the worker restarted with a new champion
+    merged = tables.merge([upsert(b)])
+    assert merged.dead == [] and merged.embedded == 2  # b, and a again with the new model
+    published = live(merged)
+    assert list(published) == [dedup.cluster_id("sample:a")]
+    joined = published[dedup.cluster_id("sample:a")]
+    assert joined is not None and joined.source_refs == ["adzuna:b", "sample:a"]
+    assert {m["model"] for m in tables.members.values()} == {"fake-v2"}  # a is stored with its new vector
+    again = tables.merge([upsert(offer("adzuna:b", fetched=T0 + timedelta(hours=1)))])
+    assert again.embedded == 1  # a is not re-embedded a second time
+    assert live(again)[dedup.cluster_id("sample:a")].source_refs == ["adzuna:b", "sample:a"]  # type: ignore[union-attr]
+    assert set(tables.clusters) == {fp}
+
+
+def test_a_stale_member_the_new_model_fails_on_sits_out_without_costing_the_batch() -> None:
+    tables = Tables()
+    tables.merge([upsert(offer("sample:a", text="poison"))])
+    tables.model = NewModel()
+    tables.model.fail_on = "poison"
+    merged = tables.merge([upsert(offer("adzuna:b", text="other job"))])
+    assert merged.dead == [] and merged.embedded == 2  # the stored member is no record of this batch
+    assert set(live(merged)) == {dedup.cluster_id("adzuna:b")}
+    assert tables.members[f"{dedup.fingerprint(offer('sample:a'))}|sample:a"]["model"] == "fake"  # left as it was
 
 
 def test_offset_spans_name_each_partitions_runs_and_holes() -> None:
