@@ -35,6 +35,7 @@ from faust.types import EventT, TableT
 
 from core.kafka import to_bytes
 from ml.embedding import Embedder, default_embedder, passage_of
+from ml.serving import encoder_for_model_id
 from schemas.events import VERSION_HEADER, DeadLetter, DedupCommand
 from schemas.topics import DEAD_LETTERS, DEDUP, ENRICHED_OFFERS, PARTITIONS, RAW_OFFERS, REMOVALS, TopicSpec
 from stream_processors import batches
@@ -45,6 +46,7 @@ from stream_processors.pipeline import RawRecord
 from stream_processors.settings import Settings
 from stream_processors.transport import App
 from stream_processors.watchdog import StageClock, Watchdog
+from vector_index.collections import open_collections
 
 log = structlog.get_logger(__name__)
 
@@ -90,6 +92,13 @@ async def _all_delivered(futures: list[Awaitable[Any]]) -> None:
         os._exit(70)  # a hard exit skips faust's shutdown commit: the batch is re-consumed on restart
 
 
+def _warm_encoder(model_id: str) -> Embedder:
+    """The encoder of ``model_id``, after one call (the first pays for lazy initialisation)."""
+    encoder = encoder_for_model_id(model_id)
+    encoder.encode(["warm-up"])
+    return encoder
+
+
 def _ms(start: float, end: float) -> int:
     return round((end - start) * 1000)
 
@@ -129,7 +138,8 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
     # Every model call from one thread: torch gives each calling thread its own OpenMP team, and the
     # default executor's rotating threads left two teams of 2 threads fighting over 2 cores.
     model_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedding")
-    model = ModelLoader(lambda: embedder or default_embedder(), model_thread).get
+    loader = ModelLoader(lambda: embedder or default_embedder(), model_thread)
+    model = loader.get
 
     @app.task
     async def warm_model() -> None:
@@ -138,6 +148,43 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
         loaded = await model()
         await asyncio.get_running_loop().run_in_executor(model_thread, lambda: loaded.encode(["warm-up"]))
         log.info("embedding model ready", model=loaded.model_id)
+
+    @app.task
+    async def follow_served_model() -> None:
+        # Offers embedded with the model of the collection the API serves need no re-embedding by the
+        # indexer; a rollout (`jobmarket replay --into index --collection NEW`) moves that alias.
+        if embedder is not None or not s.follow_collection or s.follow_interval_s <= 0:
+            return  # a model handed in (tests) serves as is
+        loop = asyncio.get_running_loop()
+        try:
+            collections = open_collections(s, s.follow_collection)
+        except Exception as exc:
+            log.warning("cannot follow the served collection's model", error=str(exc)[:300])
+            return
+        refused: set[str] = set()  # models this worker cannot build: warned once, not retried
+        try:
+            while True:
+                await asyncio.sleep(s.follow_interval_s)
+                try:
+                    record = await loop.run_in_executor(None, collections.current)
+                except Exception as exc:  # the index server is away: keep the current model
+                    log.warning("could not read the served collection's model", error=str(exc)[:300])
+                    continue
+                current = await model()
+                if record is None or record.model == current.model_id or record.model in refused:
+                    continue
+                log.info("the served collection uses another model: switching", current=current.model_id,
+                         served=record.model, collection=record.collection)
+                try:
+                    loaded = await loader.replace(functools.partial(_warm_encoder, record.model))
+                except Exception as exc:
+                    refused.add(record.model)
+                    log.warning("cannot embed with the served collection's model: keeping the current one",
+                                served=record.model, error=str(exc)[:300])
+                    continue
+                log.info("embedding model ready", model=loaded.model_id)
+        finally:
+            collections.close()
 
     @app.task
     async def warm_referential() -> None:

@@ -38,3 +38,8 @@ class Settings(CommonSettings):
     # 0: off.
     stall_after_s: float = 90.0
     stall_check_interval_s: float = 10.0
+    # The worker embeds with the model of the collection the API serves (the alias ``follow_collection``,
+    # read every ``follow_interval_s``): after a rollout, offers arrive in the new vector space and the
+    # indexer has nothing to re-embed. Empty: the model chosen at start, until a restart.
+    follow_collection: str = "offers"
+    follow_interval_s: float = 5.0

@@ -5,6 +5,7 @@ failed query, and no offer is lost or left over."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -141,4 +142,20 @@ def test_a_new_model_rolls_out_while_offers_stream_in(private_broker: str, tmp_p
                                  f"{(tmp_path / 'api.log').read_text()[-3000:]}") from exc
         body = httpx.post(f"{url}/api/recommendations", json={"text": "développeur", "size": 3}, timeout=30).json()
         assert body["model"] == NEW_MODEL
+        # The worker follows the alias: offers published now are embedded with the new model by the worker
+        # itself, so the indexer has nothing to re-embed.
+        wait_until(lambda: any("embedding model ready" in line and NEW_MODEL in line
+                               for line in (tmp_path / "worker.log").read_text().splitlines()), 60,
+                   what="the worker embedding with the new model")
+        _publish(private_broker, START + 5000, 1)
+        late = wait_until(lambda: _embedded_models(private_broker, START + 5000), 60, what="the late offer enriched")
+        assert late == {NEW_MODEL}
         assert api.poll() is None and worker.poll() is None
+
+
+def _embedded_models(bootstrap: str, number: int) -> set[str]:
+    """The embedding models of the enriched records of the sample offer ``number``."""
+    ref = sample_envelopes(number, 1, seed=11, now=datetime.now(UTC))[0].key
+    return {json.loads(m.value())["embedding"]["model"]
+            for m in consume_all(bootstrap, ENRICHED_OFFERS.name, group="rollout-reader")
+            if m.value() is not None and ref in json.loads(m.value())["source_refs"]}

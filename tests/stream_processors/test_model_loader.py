@@ -71,3 +71,36 @@ def test_a_cancelled_caller_does_not_cancel_the_load_for_the_others() -> None:
         return await waiting
 
     assert asyncio.run(scenario()) == "model"
+
+
+def test_replace_serves_the_old_model_until_the_new_one_is_loaded() -> None:
+    release = threading.Event()
+
+    def load_new() -> str:
+        release.wait(5)
+        return "new"
+
+    async def scenario() -> tuple[str, str, str]:
+        loader = ModelLoader(lambda: "old", ThreadPoolExecutor(1))
+        await loader.get()
+        replacing = asyncio.create_task(loader.replace(load_new))
+        await asyncio.sleep(0.05)
+        during = await loader.get()  # a batch while the new model loads: no gap, the old one
+        release.set()
+        return during, await replacing, await loader.get()
+
+    assert asyncio.run(scenario()) == ("old", "new", "new")
+
+
+def test_a_failed_replace_keeps_the_current_model() -> None:
+    def broken() -> str:
+        raise ValueError("no encoder is known for model id 'x'")
+
+    async def scenario() -> str:
+        loader = ModelLoader(lambda: "old", ThreadPoolExecutor(1))
+        await loader.get()
+        with pytest.raises(ValueError, match="no encoder"):
+            await loader.replace(broken)
+        return await loader.get()
+
+    assert asyncio.run(scenario()) == "old"
