@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ml.relevance.configs import PipelineConfig
+from ml.relevance.expansion import expand_query
 from ml.relevance.fusion import rrf, score_fusion
 from ml.relevance.rerank import Profile, newest_by_source, rerank
 from ml.relevance.texts import without_city
@@ -53,6 +54,13 @@ def lexical_query(text: str, city: str | None, pipeline: PipelineConfig) -> str:
     """The words BM25 matches: without the profile's city when the recipe treats it as a facet (otherwise
     "… à Lyon" pulls every offer of Lyon, whatever the job, into the list)."""
     return without_city(text, city) if pipeline.city_as_facet else text
+
+
+def bm25_query(text: str, city: str | None, pipeline: PipelineConfig) -> str:
+    """``lexical_query``, plus the occupation words of the work a candidate describes when the recipe says
+    so (``ml.relevance.expansion``): BM25 only; the dense query and the explanations keep their own words."""
+    words = lexical_query(text, city, pipeline)
+    return expand_query(words) if pipeline.expand_query else words
 
 
 def fuse(dense: Ranked, lexical: Ranked, pipeline: PipelineConfig) -> Ranked:

@@ -22,6 +22,7 @@ from mlflow.pyfunc import PythonModel
 from mlflow.types import ColSpec, Schema
 
 from ml.embedding import Embedder, build_embedder
+from ml.relevance.expansion import expand_query
 from ml.relevance.fusion import rrf, score_fusion
 from ml.settings import EmbeddingSettings
 
@@ -52,6 +53,7 @@ class Matcher:
         self.threshold = float(p["threshold"]) if p.get("threshold") is not None else None
         self.fusion, self.rrf_k = str(p.get("fusion", "rrf")), int(p.get("rrf_k", 60))
         self.weights = [float(p.get("dense_weight", 1.0)), float(p.get("lexical_weight", 1.0))]
+        self.expand = bool(p.get("expand_query"))  # occupation words for a description of the work
         self.vectors = None
         if embedder is not None:
             self.vectors = vectors if vectors is not None and len(vectors) == self.n else \
@@ -79,7 +81,7 @@ class Matcher:
                 dense = [(d, s) for d, s in dense if s >= self.threshold]
             lists.append(dense)
         if self.bm25 is not None:
-            lists.append(self.bm25.search(text, self.depth))
+            lists.append(self.bm25.search(expand_query(text) if self.expand else text, self.depth))
         if len(lists) == 2:
             ranked = rrf(lists, self.rrf_k, self.weights) if self.fusion == "rrf" else score_fusion(lists, self.weights)
         else:

@@ -22,7 +22,7 @@ from api.errors import dependency
 from api.explain import CandidateQuery, candidate_skills, explain, reasons
 from api.models import MatchRequest, MatchResponse, Recommendation, RecommendationRequest, RecommendationResponse
 from api.places import Place, PlaceLocator
-from api.ranking import Ranking, lexical_query, rank
+from api.ranking import Ranking, bm25_query, lexical_query, rank
 from api.settings import Settings
 from ml.relevance.configs import PipelineConfig, best_recipe
 from ml.relevance.feedback import feedback_query
@@ -103,7 +103,7 @@ def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, ind
     depth = max(pipeline.candidates, wanted)
     if body.radius_km is not None:
         depth = min(settings.max_result_window, max(wanted * 5, 200, depth))
-    text = lexical_query(body.query_text(), want.city, pipeline)
+    text = bm25_query(body.query_text(), want.city, pipeline)
     lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
     query_vector = np.asarray(vector, dtype=np.float32)
     profile = _profile(want, place)

@@ -28,6 +28,9 @@ class PipelineConfig:
     # moved towards the first pass's best ``feedback_docs`` offers, by ``feedback_weight``.
     feedback_docs: int = 0
     feedback_weight: float = 0.0
+    # A first-person description of the work gets the occupation words of its activities in the lexical
+    # query (``ml.relevance.expansion``).
+    expand_query: bool = False
 
     def params(self) -> dict[str, str | int | float]:
         out: dict[str, str | int | float] = {
@@ -48,6 +51,8 @@ class PipelineConfig:
         if self.feedback_docs:
             out["feedback_docs"] = self.feedback_docs
             out["feedback_weight"] = self.feedback_weight
+        if self.expand_query:
+            out["expand_query"] = 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -81,10 +86,17 @@ def reranked_recipe(encoder: str) -> PipelineConfig:
                           lexical=True, fusion="score", lexical_weight=0.7, rerank=RERANK, city_as_facet=True)
 
 
-def best_recipe(encoder: str) -> PipelineConfig:
-    """The configuration that won on dev, for one encoder."""
+def feedback_recipe(encoder: str) -> PipelineConfig:
+    """The re-ranked recipe searched again from its first results."""
     return replace(reranked_recipe(encoder), name=f"hybrid:{encoder}:{BEST_TEXT}+bm25:score+rerank+prf",
                    feedback_docs=FEEDBACK_DOCS, feedback_weight=FEEDBACK_WEIGHT)
+
+
+def best_recipe(encoder: str) -> PipelineConfig:
+    """The configuration that won on dev, for one encoder: feedback, and occupation words for candidates
+    who describe their work (dev 0.715 -> 0.731)."""
+    base = feedback_recipe(encoder)
+    return replace(base, name=f"{base.name}+occupations", expand_query=True)
 
 
 def candidates(encoders: tuple[str, ...] = ("minilm", "use")) -> list[PipelineConfig]:
@@ -93,6 +105,7 @@ def candidates(encoders: tuple[str, ...] = ("minilm", "use")) -> list[PipelineCo
         out.append(PipelineConfig(f"dense:{e}:{BEST_TEXT}", encoder=e, template=BEST_TEXT))
         out.append(PipelineConfig(f"hybrid:{e}+bm25", encoder=e, lexical=True))
         out.append(reranked_recipe(e))
+        out.append(feedback_recipe(e))
         out.append(best_recipe(e))
     main = next((e for e in ("use", "e5") if e in encoders), encoders[-1])
     out.append(PipelineConfig(f"hybrid:{main}+bm25:score", encoder=main, lexical=True, fusion="score",

@@ -21,6 +21,7 @@ from ml.lexical import Bm25Index
 from ml.relevance.configs import PipelineConfig, default_configs
 from ml.relevance.encoders import VectorCache, build_encoder, encoder_settings
 from ml.relevance.evalset import EvalSet, Query, load_corpus, load_evalset, offer_ref
+from ml.relevance.expansion import expand_query
 from ml.relevance.feedback import feedback_query
 from ml.relevance.fusion import rrf, score_fusion
 from ml.relevance.geo import CityLocator
@@ -186,7 +187,7 @@ class Bench:
                 dense = [(d, s) for d, s in dense if s >= cfg.threshold]
             lists.append(dense)
         if cfg.lexical:
-            lists.append(self.bm25().search(text, cfg.candidates))
+            lists.append(self.bm25().search(expand_query(text) if cfg.expand_query else text, cfg.candidates))
         if len(lists) == 2:
             weights = [cfg.dense_weight, cfg.lexical_weight]
             ranked = rrf(lists, cfg.rrf_k, weights) if cfg.fusion == "rrf" else score_fusion(lists, weights)
