@@ -39,3 +39,15 @@ def test_only_the_served_recipe_expands_and_only_the_lexical_query() -> None:
     assert served.expand_query and served.params()["expand_query"] == 1 and "expand_query" not in plain.params()
     assert bm25_query(text, "Nantes", served) == "je soigne des patients infirmier aide-soignant"
     assert bm25_query(text, "Nantes", plain) == "je soigne des patients"
+
+
+@pytest.mark.parametrize(("text", "wrong"), [
+    ("je recherche un poste de serveur dans un bar", "devops"),  # "recherche" is no R&D, "serveur" no server
+    ("je recherche un poste de serveur dans un bar", "R&D"),
+    ("je prépare les commandes dans un entrepôt", "maintenance"),  # "prépare" holds "repar"
+    ("je cherche un contrat en alternance", "juriste"),
+    ("je fais des prélèvements d'eau et je les analyse", "enseignant"),  # "prélèvements" holds "eleve"
+    ("je suis en charge de la livraison du projet", "qualité"),  # "livraison" holds "iso"
+])
+def test_everyday_words_do_not_fire_a_cue(text: str, wrong: str) -> None:
+    assert wrong not in " ".join(occupations(text))
