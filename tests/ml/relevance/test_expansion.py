@@ -4,7 +4,7 @@ import pytest
 
 from api.ranking import bm25_query
 from ml.relevance.configs import best_recipe, feedback_recipe
-from ml.relevance.expansion import describes_work, expand_query, occupations
+from ml.relevance.expansion import describes_work, expand_query, occupations, translations
 
 
 @pytest.mark.parametrize(("text", "word"), [
@@ -21,7 +21,8 @@ def test_a_description_of_the_work_gets_the_occupation_words(text: str, word: st
 
 
 @pytest.mark.parametrize("text", ["infirmier de nuit", "technicien de maintenance en CDI près de Nantes",
-                                  "développeur PHP Laravel", "truck mechanic heavy vehicles"])
+                                  "développeur PHP Laravel", "ingénieur test et validation",
+                                  "développeur drivers Linux embarqué", "conducteur de travaux construction"])
 def test_a_query_that_names_the_job_is_left_as_it_is(text: str) -> None:
     assert not describes_work(text)
     assert expand_query(text) == text
@@ -51,3 +52,15 @@ def test_only_the_served_recipe_expands_and_only_the_lexical_query() -> None:
 ])
 def test_everyday_words_do_not_fire_a_cue(text: str, wrong: str) -> None:
     assert wrong not in " ".join(occupations(text))
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("truck mechanic heavy vehicles", ["poids lourd", "mécanicien"]),
+    ("looking for a nursing job in a hospital", ["infirmier"]),
+    ("I look after children after school", ["enfants"]),
+    ("accountant financial controller", ["comptable", "contrôleur de gestion"]),
+])
+def test_english_job_words_get_the_french_words_offers_use(text: str, words: list[str]) -> None:
+    expanded = expand_query(text)
+    assert expanded.startswith(text) and all(w in expanded for w in words)
+    assert all(any(w in t for t in translations(text)) for w in words)
