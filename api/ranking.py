@@ -57,8 +57,9 @@ def lexical_query(text: str, city: str | None, pipeline: PipelineConfig) -> str:
 
 
 def bm25_query(text: str, city: str | None, pipeline: PipelineConfig) -> str:
-    """``lexical_query``, plus the occupation words of the work a candidate describes when the recipe says
-    so (``ml.relevance.expansion``): BM25 only; the dense query and the explanations keep their own words."""
+    """``lexical_query``, plus the French words of English job words and the occupation words of the work a
+    candidate describes, when the recipe says so (``ml.relevance.expansion``): BM25 only; the dense query
+    and the explanations keep the candidate's own words."""
     words = lexical_query(text, city, pipeline)
     return expand_query(words) if pipeline.expand_query else words
 

@@ -53,7 +53,7 @@ class Matcher:
         self.threshold = float(p["threshold"]) if p.get("threshold") is not None else None
         self.fusion, self.rrf_k = str(p.get("fusion", "rrf")), int(p.get("rrf_k", 60))
         self.weights = [float(p.get("dense_weight", 1.0)), float(p.get("lexical_weight", 1.0))]
-        self.expand = bool(p.get("expand_query"))  # occupation words for a description of the work
+        self.expand = bool(p.get("expand_query"))  # occupation and French words (ml.relevance.expansion)
         self.vectors = None
         if embedder is not None:
             self.vectors = vectors if vectors is not None and len(vectors) == self.n else \

@@ -167,10 +167,10 @@ def create_app(settings: Settings | None = None, embedder: Embedder | None = Non
                 await asyncio.sleep(s.follow_interval_s)
                 try:
                     record = await loop.run_in_executor(None, collections.current)
-                except Exception as exc:  # the index server is away: keep the current model
-                    log.warning("could not read the served collection's model", error=str(exc)[:300])
+                    current = await model()
+                except Exception as exc:  # the index server is away, or no model loaded yet: try again later
+                    log.warning("could not compare the served collection's model", error=str(exc)[:300])
                     continue
-                current = await model()
                 if record is None or record.model == current.model_id or record.model in refused:
                     continue
                 log.info("the served collection uses another model: switching", current=current.model_id,

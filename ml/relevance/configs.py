@@ -28,8 +28,8 @@ class PipelineConfig:
     # moved towards the first pass's best ``feedback_docs`` offers, by ``feedback_weight``.
     feedback_docs: int = 0
     feedback_weight: float = 0.0
-    # A first-person description of the work gets the occupation words of its activities in the lexical
-    # query (``ml.relevance.expansion``).
+    # The lexical query gets the French words of English job words, and a first-person description of the
+    # work the occupation words of its activities (``ml.relevance.expansion``).
     expand_query: bool = False
 
     def params(self) -> dict[str, str | int | float]:
