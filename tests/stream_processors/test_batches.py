@@ -55,6 +55,7 @@ class FakeModel:
     """Fixed vectors: the same description gives the same vector, different ones are far apart."""
 
     model_id = "fake"
+    salt = b""  # another model: other vectors for the same texts
 
     def __init__(self, fail_on: str | None = None) -> None:
         self.fail_on, self.calls = fail_on, 0
@@ -65,7 +66,7 @@ class FakeModel:
             raise RuntimeError("the encoder choked")
         rows = []
         for t in texts:
-            v = np.random.default_rng(zlib.crc32(t.split("\n")[-1].encode())).normal(size=64)
+            v = np.random.default_rng(zlib.crc32(self.salt + t.split("\n")[-1].encode())).normal(size=64)
             rows.append(v / np.linalg.norm(v))
         return np.array(rows, dtype=np.float32)
 
@@ -74,16 +75,7 @@ class NewModel(FakeModel):
     """Another model: other vectors for the same texts, the same ones for the same description."""
 
     model_id = "fake-v2"
-
-    def encode(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        self.calls += 1
-        if self.fail_on is not None and any(self.fail_on in t for t in texts):
-            raise RuntimeError("the encoder choked")
-        rows = []
-        for t in texts:
-            v = np.random.default_rng(zlib.crc32(b"v2:" + t.split("\n")[-1].encode())).normal(size=64)
-            rows.append(v / np.linalg.norm(v))
-        return np.array(rows, dtype=np.float32)
+    salt = b"v2:"
 
 
 class Tables:
