@@ -107,18 +107,21 @@ def _rank(body: RecommendationRequest, want: QueryHints, vector: np.ndarray, ind
     lexical_hits, vectors = _lexical(catalog, text, depth) if pipeline.lexical else ([], {})
     query_vector = np.asarray(vector, dtype=np.float32)
     profile = _profile(want, place)
+    known: dict[str, Offer] = {}  # offers read in a pass: the feedback pass does not read them again
 
     def ranked_for(search_vector: npt.NDArray[np.float32]) -> Ranking:
         with dependency("index"):
             dense_hits: list[ScoredOffer] = index.search(search_vector, depth, body.filters)
+        known.update((h.offer.id, h.offer) for h in dense_hits)
         in_dense = {h.offer.id for h in dense_hits}
         missing = [doc for doc, _ in lexical_hits if doc not in in_dense]
-        lexical_offers: dict[str, Offer] = {}
-        if missing:
+        unread = [doc for doc in missing if doc not in known]
+        if unread:
             get_many = getattr(index, "get_many", None)
             with dependency("index"):
-                lexical_offers = get_many(missing) if get_many is not None else \
-                    {o.id: o for doc in missing if (o := index.get(doc)) is not None}
+                known.update(get_many(unread) if get_many is not None else
+                             {o.id: o for doc in unread if (o := index.get(doc)) is not None})
+        lexical_offers = {doc: known[doc] for doc in missing if doc in known}
         return rank(dense_hits, lexical_hits, lexical_offers, body.filters, pipeline, profile, vectors,
                     search_vector, limit=depth)
 
